@@ -1,0 +1,178 @@
+"""`unibench data ...`: the registry (list, show) and the data pipeline (prepare, stats, queries)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+data_app = typer.Typer(help="Dataset registry and data preparation.", no_args_is_help=True)
+
+DataDir = typer.Option(None, "--data-dir", help="Folder with <dataset id>/ raw data (default $UNIBENCH_DATA, "
+                                                "else the user cache dir).")
+CacheDir = typer.Option(None, "--cache-dir", help="Where normalised JSONL goes (default $UNIBENCH_CACHE, else the "
+                                                  "user cache dir).")
+Version = typer.Option("paper", "--version", help="Dataset version: 'paper' (reproduces the original release, "
+                                                  "default) or 'corrected'.")
+AsJson = typer.Option(False, "--json", help="Print JSON.")
+
+
+def _dirs(data_dir, cache_dir):
+    from ..resources import default_cache_dir, default_data_dir
+
+    return default_data_dir(data_dir), default_cache_dir(cache_dir)
+
+
+def _row_summary(card) -> dict:
+    return {"id": card.id, "dataset": card.dataset, "name": card.display_name, "paper_name": card.paper.name,
+            "domain": card.domain, "n_types": card.n_types, "paper_n_types": card.paper.n_types,
+            "paper_train": card.paper.train, "paper_dev": card.paper.dev, "paper_test": card.paper.test,
+            "unit": card.paper.unit, "license": card.license.name, "redistributable": card.license.redistributable,
+            "sources": [k for k in ("local", "hf", "released") if getattr(card.sources, k) is not None],
+            "paper_quirks": list(card.paper_quirks)}
+
+
+@data_app.command("list")
+def list_rows(as_json: bool = AsJson, domain: Optional[str] = typer.Option(None, help="Only this domain.")):
+    """The 49 evaluation rows (43 datasets, 9 domains) with the paper's counts."""
+    from ..cards import load_registry
+    from ._common import console, print_json
+
+    rows = [_row_summary(c) for c in load_registry().values() if domain is None or c.domain == domain]
+    if as_json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    t = Table(title=f"{len(rows)} rows, {len({r['dataset'] for r in rows})} datasets, "
+                    f"{len({r['domain'] for r in rows})} domains", title_justify="left")
+    for col in ("id", "dataset", "domain", "types", "paper test", "license", "sources"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r["id"], r["dataset"], r["domain"], str(r["n_types"]), f"{r['paper_test']} {r['unit']}",
+                  r["license"], ",".join(r["sources"]))
+    console.print(t)
+
+
+@data_app.command("show")
+def show(row_id: str = typer.Argument(..., metavar="ID"), as_json: bool = AsJson):
+    """Everything the card says about one row."""
+    from ..cards import get_card
+    from ._common import console, print_json
+
+    card = get_card(row_id)
+    dump = card.model_dump(mode="json", exclude_none=True)
+    dump["types"] = card.types
+    dump["label_map_hash"] = card.label_map_hash
+    if as_json:
+        print_json(dump)
+        return
+    import yaml
+
+    console.print(yaml.safe_dump(dump, sort_keys=False, allow_unicode=True, width=110), markup=False)
+
+
+@data_app.command("prepare")
+def prepare_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), data_dir: Optional[Path] = DataDir,
+                cache_dir: Optional[Path] = CacheDir, version: str = Version, as_json: bool = AsJson):
+    """Read raw data, normalise it to the span format (JSONL) and record content hashes."""
+    from ..cards import resolve_ids
+    from ..prepare import prepare, prepared_dir
+    from ._common import console, print_json
+
+    ddir, cdir = _dirs(data_dir, cache_dir)
+    out = []
+    for card in resolve_ids(ids):
+        m = prepare(card, ddir, cdir, version)
+        m["folder"] = str(prepared_dir(cdir, card, version))
+        out.append(m)
+        if not as_json:
+            parts = ", ".join(f"{s} {v['n_sentences']} sent. sha256 {v['sha256'][:12]}" for s, v in m["splits"].items())
+            console.print(f"{card.id} ({version}): {parts} -> {m['folder']}")
+    if as_json:
+        print_json(out)
+
+
+def _split_stats(card, sentences) -> dict:
+    from collections import Counter
+
+    from ..metrics.uniner import gold_items
+    from ..queries import build_queries
+
+    per_type = Counter(sp.type for s in sentences for sp in s.spans)
+    queries = build_queries(card, sentences)
+    return {"sentences": len(sentences), "mentions": sum(per_type.values()),
+            "types": {t: per_type.get(t, 0) for t in card.types},
+            "queries": len(queries), "queries_uncapped": len(sentences) * card.n_types,
+            "unique_gold": sum(len(gold_items(q.gold)) for q in queries)}
+
+
+@data_app.command("stats")
+def stats(row_id: str = typer.Argument(..., metavar="ID"), data_dir: Optional[Path] = DataDir,
+          cache_dir: Optional[Path] = CacheDir, version: str = Version, as_json: bool = AsJson):
+    """Per split: sentences, mentions, per-type counts, queries, unique gold strings; the paper's beside."""
+    from ..cards import get_card
+    from ..loaders import available_splits
+    from ..prepare import load_sentences
+    from ._common import console, print_json
+
+    card = get_card(row_id)
+    ddir, cdir = _dirs(data_dir, cache_dir)
+    result = {"id": card.id, "version": version, "n_types": card.n_types, "paper_n_types": card.paper.n_types,
+              "unit": card.paper.unit, "count_notes": card.count_notes, "splits": {}}
+    for split in available_splits(card):
+        sentences, entry = load_sentences(card, split, ddir, cdir, version)
+        s = _split_stats(card, sentences)
+        s["paper_sentences"] = getattr(card.paper, split)
+        s["content_hash"] = entry["sha256"]
+        s["tag_repairs"] = entry.get("tag_repairs", 0)
+        result["splits"][split] = s
+    if as_json:
+        print_json(result)
+        return
+    from rich.table import Table
+
+    t = Table(title=f"{card.id} ({card.display_name}, version {version}): {card.n_types} types "
+                    f"(paper {card.paper.n_types})", title_justify="left")
+    for col in ("split", "sentences", "paper", "mentions", "queries", "unique gold", "tag repairs"):
+        t.add_column(col, justify="left" if col == "split" else "right")
+    for split, s in result["splits"].items():
+        paper = "-" if s["paper_sentences"] is None else str(s["paper_sentences"])
+        t.add_row(split, str(s["sentences"]), paper, str(s["mentions"]), str(s["queries"]), str(s["unique_gold"]),
+                  str(s["tag_repairs"]))
+    console.print(t)
+    console.print("types: " + ", ".join(f"{k} {v}" for k, v in next(iter(result["splits"].values()))["types"].items())
+                  if result["splits"] else "no splits")
+    if card.count_notes:
+        console.print(f"note: {card.count_notes}")
+
+
+@data_app.command("queries")
+def queries_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), split: str = typer.Option("test", "--split"),
+                out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here (default: stdout)."),
+                data_dir: Optional[Path] = DataDir, cache_dir: Optional[Path] = CacheDir, version: str = Version):
+    """Write evaluation queries as JSONL: dataset, sentence_id, text, label, gold."""
+    import sys
+
+    from ..cards import resolve_ids
+    from ..io import atomic_write_text
+    from ..prepare import load_sentences
+    from ..queries import build_queries
+
+    ddir, cdir = _dirs(data_dir, cache_dir)
+    lines = []
+    for card in resolve_ids(ids):
+        sentences, _ = load_sentences(card, split, ddir, cdir, version)
+        lines.extend(json.dumps(q.to_dict(), ensure_ascii=False) for q in build_queries(card, sentences))
+    text = "".join(line + "\n" for line in lines)
+    if out:
+        atomic_write_text(out, text)
+        typer.echo(f"wrote {len(lines)} queries to {out}", err=True)
+    else:
+        sys.stdout.write(text)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(data_app, name="data")

@@ -1,0 +1,83 @@
+"""Entry point of the `unibench` command.
+
+Each command group lives in its own module exposing `register(app)`; modules import only
+light things at top level (heavy backends are imported inside the commands that use them), so
+`unibench --help` never imports torch or vllm. Errors a user can fix (`UnibenchError`) become a
+short message and exit code 2; Ctrl-C exits 130 without a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from .. import __version__
+from ..errors import UnibenchError
+
+GROUPS = ("data", "score", "run", "leaderboard", "validate", "submit", "distill", "train")
+
+app = typer.Typer(
+    name="unibench",
+    help="Open benchmark and leaderboard harness for open NER (UniversalNER's 49 rows, 9 domains).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"unibench {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")):
+    """unibench: evaluate NER models the way UniversalNER did, and publish comparable numbers."""
+
+
+for _name in GROUPS:
+    try:
+        _mod = importlib.import_module(f"unibench.cli.{_name}")
+    except ModuleNotFoundError as exc:  # a group not built yet, or an optional part missing
+        if exc.name != f"unibench.cli.{_name}":
+            raise
+        continue
+    _mod.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        app(args=argv, standalone_mode=False)
+    except UnibenchError as exc:
+        from rich.console import Console
+
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {exc.render()}",
+                                                                    markup=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except SystemExit as exc:  # typer.Exit inside commands
+        return int(exc.code or 0)
+    except Exception as exc:  # click usage errors come as click exceptions
+        import click
+
+        if isinstance(exc, click.exceptions.Exit):
+            return exc.exit_code
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        if isinstance(exc, click.exceptions.Abort):
+            print("aborted", file=sys.stderr)
+            return 130
+        raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""The results schema: one file per model x evaluation row. The single source for writing,
+validating and reading results (run, score, leaderboard, validate and submit all use it).
+
+Every number is stamped with what is needed to trace and reproduce it: unibench and scorer
+versions, the dataset row, version, revision and content hash, the label-map hash, the prompt
+hash, the model id and revision, decoding settings, backend and library versions, and the date.
+Scores are fractions in [0, 1]. A `reported` file carries a number published in a paper (with
+its table or figure) instead of a run; those may lack counts, runs may not.
+
+Layout on disk: runs at `<results>/<model-slug>/<revision>/<row>[@<version>].json`, reported
+numbers at `<results>/reported/<model-slug>/<row | domain-<name> | overall-<benchmark>>.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import __version__
+from .errors import DataFormatError
+from .io import atomic_write_json
+from .metrics.prf import prf
+
+SCHEMA_VERSION = "1"
+F1_TOLERANCE = 1e-9
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelInfo(_Strict):
+    id: str = Field(min_length=1, description="Hub id, local path or built-in name of the model")
+    revision: str = Field(min_length=1, description="commit sha, weights hash, or 'reported'")
+    display_name: str
+    family: str = Field(description="model family / adapter family, e.g. uniner, vicuna, chatgpt")
+    n_parameters: Optional[int] = Field(None, ge=0)
+    training_datasets: list[str] = Field(default_factory=list,
+                                         description="benchmark rows seen in training (empty = zero-shot on all)")
+    url: Optional[str] = None
+
+
+class DatasetInfo(_Strict):
+    row: str
+    dataset: str
+    domain: str
+    version: Literal["paper", "corrected"] = "paper"
+    split: str = "test"
+    revision: str = Field(description="upstream commit / HF revision of the raw data")
+    content_hash: str = Field(description="sha256 of the normalised split JSONL")
+    label_map_hash: str
+    card_hash: Optional[str] = None
+    n_sentences: int = Field(ge=0)
+    n_queries: int = Field(ge=0)
+    sampled: bool = False
+    sample_seed: Optional[int] = None
+    limit: Optional[int] = Field(None, description="--limit used (a partial, non-leaderboard run)")
+
+
+class Scores(_Strict):
+    precision: Optional[float] = Field(None, ge=0, le=1)
+    recall: Optional[float] = Field(None, ge=0, le=1)
+    f1: float = Field(ge=0, le=1)
+    tp: Optional[int] = Field(None, ge=0)
+    fp: Optional[int] = Field(None, ge=0)
+    fn: Optional[int] = Field(None, ge=0)
+    ci95: Optional[tuple[float, float]] = None
+    n_bootstrap: Optional[int] = None
+    bootstrap_seed: Optional[int] = None
+    f1_replicates: Optional[list[float]] = Field(None, description="bootstrap replicate F1s (for domain CIs)")
+
+    @model_validator(mode="after")
+    def _check(self):
+        for name in ("precision", "recall", "f1"):
+            v = getattr(self, name)
+            if v is not None and (math.isnan(v) or math.isinf(v)):
+                raise ValueError(f"{name} is not a finite number")
+        if None not in (self.tp, self.fp, self.fn):
+            p, r, f = prf(self.tp, self.fp, self.fn)
+            for name, want in (("precision", p), ("recall", r), ("f1", f)):
+                got = getattr(self, name)
+                if got is not None and abs(got - want) > F1_TOLERANCE:
+                    raise ValueError(f"{name}={got!r} does not match the counts tp={self.tp} fp={self.fp} "
+                                     f"fn={self.fn} (recomputed {want!r})")
+        if self.ci95 is not None:
+            lo, hi = self.ci95
+            if not (0 <= lo <= hi <= 1) or any(math.isnan(x) for x in self.ci95):
+                raise ValueError(f"ci95 {self.ci95} is not an interval inside [0, 1]")
+        return self
+
+
+class TypeScore(_Strict):
+    precision: float
+    recall: float
+    f1: float
+    tp: int
+    fp: int
+    fn: int
+    support: int
+
+
+class Diagnostics(_Strict):
+    n_outputs: int
+    parse_failures: int
+    empty_outputs: int
+    n_pred_items: int
+    hallucinations: int
+    parse_failure_rate: Optional[float] = None
+    empty_output_rate: Optional[float] = None
+    hallucination_rate: Optional[float] = None
+
+
+class Backend(_Strict):
+    name: str
+    versions: dict[str, str] = Field(default_factory=dict)
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class Prompt(_Strict):
+    adapter: str
+    template_hash: str
+    setting: Literal["zero-shot", "supervised"] = "zero-shot"
+
+
+class Reported(_Strict):
+    source: str = Field(description="paper, version and table/figure, e.g. 'UniNER arXiv 2308.03279v2, Fig. 9'")
+    value_text: str = Field(description="the number exactly as printed")
+    note: Optional[str] = None
+
+
+class Stamps(_Strict):
+    unibench_version: str = __version__
+    scorer_version: str
+    schema_version: str = SCHEMA_VERSION
+    date: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    command: Optional[str] = None
+
+
+class ResultFile(_Strict):
+    kind: Literal["run", "reported"]
+    scope: Literal["row", "domain", "overall"] = "row"
+    benchmark: Optional[str] = Field(None, description="benchmark the aggregate belongs to (domain/overall scope)")
+    domain: Optional[str] = None
+    model: ModelInfo
+    dataset: Optional[DatasetInfo] = None
+    scores: Scores
+    strict_span: Optional[Scores] = None
+    per_type: dict[str, TypeScore] = Field(default_factory=dict)
+    diagnostics: Optional[Diagnostics] = None
+    prompt: Optional[Prompt] = None
+    decoding: dict[str, Any] = Field(default_factory=dict)
+    backend: Optional[Backend] = None
+    reported: Optional[Reported] = None
+    stamps: Stamps
+
+    @model_validator(mode="after")
+    def _shape(self):
+        if self.scope == "row" and self.dataset is None:
+            raise ValueError("a row result needs `dataset`")
+        if self.scope == "domain" and not self.domain:
+            raise ValueError("a domain result needs `domain`")
+        if self.kind == "reported" and self.reported is None:
+            raise ValueError("a reported result needs `reported` (its source)")
+        if self.kind == "run":
+            missing = [n for n in ("tp", "fp", "fn", "precision", "recall") if getattr(self.scores, n) is None]
+            if missing:
+                raise ValueError(f"a run result needs counts and P/R: missing {missing}")
+            for name in ("dataset", "diagnostics", "backend", "prompt"):
+                if getattr(self, name) is None:
+                    raise ValueError(f"a run result needs `{name}`")
+            if self.scope != "row":
+                raise ValueError("run results are per row; aggregates are computed, not stored")
+        return self
+
+    # -- convenience ---------------------------------------------------------------------
+    @property
+    def setting(self) -> str:
+        return self.prompt.setting if self.prompt else "zero-shot"
+
+
+def model_slug(model_id: str) -> str:
+    """`org/name` -> `org__name` (MTEB's convention); anything unsafe in a path becomes `_`."""
+    slug = model_id.strip().replace("/", "__")
+    return re.sub(r"[^A-Za-z0-9._+-]", "_", slug).strip(".") or "model"
+
+
+def result_path(root: Path, result: ResultFile) -> Path:
+    slug = model_slug(result.model.id)
+    if result.kind == "reported":
+        if result.scope == "row":
+            name = result.dataset.row
+        elif result.scope == "domain":
+            name = "domain-" + re.sub(r"[^a-z0-9]+", "_", result.domain.lower())
+        else:
+            name = "overall-" + (result.benchmark or "all")
+        return Path(root) / "reported" / slug / f"{name}.json"
+    suffix = "" if result.dataset.version == "paper" else f"@{result.dataset.version}"
+    return Path(root) / slug / model_slug(result.model.revision) / f"{result.dataset.row}{suffix}.json"
+
+
+def write_result(path: Path, result: ResultFile) -> Path:
+    atomic_write_json(path, result.model_dump(mode="json", exclude_none=True))
+    return path
+
+
+def read_result(path: Path) -> ResultFile:
+    try:
+        obj = json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataFormatError(f"invalid JSON ({exc.msg})", path=path, line=exc.lineno,
+                              hint="a result file is one JSON object (unibench/results.py)") from None
+    try:
+        return ResultFile.model_validate(obj)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors()[:5])
+        raise DataFormatError(f"not a valid unibench result: {problems}", path=path,
+                              hint="see unibench/results.py (ResultFile) for the schema") from None
+
+
+def iter_result_files(root: Path) -> Iterator[Path]:
+    for path in sorted(Path(root).rglob("*.json")):
+        if path.name in ("run_spec.json", "model_meta.json") or path.name.startswith("."):
+            continue
+        yield path

@@ -1,0 +1,129 @@
+"""Recorded outputs -> per-dataset scores (counts, P/R/F1, per type, diagnostics, bootstrap CI).
+
+Input records are what `unibench score` reads and what `unibench run` produces: `dataset`,
+`output` (raw model text, or already-parsed items), `gold` (list of strings) and optionally
+`sentence_id`, `label` and `text`. The output is stripped before parsing, as the original
+`get_response` did. Nothing here knows about models or files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from .metrics import bootstrap
+from .metrics.diagnostics import Diagnostics, in_text, padded_norm
+from .metrics.prf import Counts
+from .metrics.uniner import _parse, gold_items, query_counts
+
+SCORER_VERSION = "1.0"  # bump when any number this module produces could change
+
+
+@dataclass
+class ScoredQuery:
+    dataset: str
+    unit: str  # bootstrap resampling unit (sentence id, else text, else the query itself)
+    label: str | None
+    tp: int
+    fp: int
+    fn: int
+    pred: list[Any]
+    status: str
+
+
+@dataclass
+class DatasetScore:
+    dataset: str
+    counts: Counts = field(default_factory=Counts)
+    per_type: dict[str, Counts] = field(default_factory=dict)
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    n_queries: int = 0
+    n_units: int = 0
+    ci: tuple[float, float] | None = None
+    replicates: list[float] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        return self.counts.scores()[0]
+
+    @property
+    def recall(self) -> float:
+        return self.counts.scores()[1]
+
+    @property
+    def f1(self) -> float:
+        return self.counts.scores()[2]
+
+    def to_dict(self) -> dict:
+        d = self.diagnostics
+        return {
+            "precision": self.precision, "recall": self.recall, "f1": self.f1,
+            "tp": self.counts.tp, "fp": self.counts.fp, "fn": self.counts.fn,
+            "n_queries": self.n_queries, "n_sentences": self.n_units,
+            "ci95": list(self.ci) if self.ci else None,
+            "parse_failures": d.parse_failures, "empty_outputs": d.empty_outputs,
+            "hallucinations": d.hallucinations, "n_pred_items": d.n_pred_items,
+            "parse_failure_rate": d.rate("parse_failure"), "empty_output_rate": d.rate("empty_output"),
+            "hallucination_rate": d.rate("hallucination"),
+            "per_type": {t: {"precision": c.scores()[0], "recall": c.scores()[1], "f1": c.scores()[2],
+                             "tp": c.tp, "fp": c.fp, "fn": c.fn, "support": c.support}
+                         for t, c in self.per_type.items()},
+        }
+
+
+def score_query(output: str | Sequence[Any], gold: Sequence[str], *, text: str | None = None,
+                diag: Diagnostics | None = None) -> tuple[int, int, int, list[Any], str]:
+    """Score one query. `output` is raw text (parsed with the original parser) or a list of
+    already-extracted strings (span adapters), which are normalised and deduplicated the same way."""
+    if isinstance(output, str):
+        stripped = output.strip()
+        pred, ok = _parse(stripped)
+        status = "empty" if not stripped else ("ok" if ok else "failure")
+    else:
+        from .metrics.uniner import normalize_answer
+
+        pred = list(dict.fromkeys(normalize_answer(x) for x in output))
+        status = "ok" if pred else "empty"
+    tp, fp, fn = query_counts(pred, gold_items(gold))
+    if diag is not None:
+        diag.n_outputs += 1
+        diag.parse_failures += status == "failure"
+        diag.empty_outputs += status == "empty"
+        diag.n_pred_items += len(pred)
+        if text is not None and pred:
+            padded = padded_norm(text)
+            diag.n_checked_items += len(pred)
+            diag.hallucinations += sum(1 for item in pred if not in_text(item, padded))
+    return tp, fp, fn, pred, status
+
+
+def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAULT_RESAMPLES,
+                  seed: int = bootstrap.DEFAULT_SEED) -> dict[str, DatasetScore]:
+    """Score prediction records, grouped by their `dataset`, in first-seen order."""
+    scores: dict[str, DatasetScore] = {}
+    units: dict[str, dict[str, list[int]]] = {}
+    for i, rec in enumerate(records):
+        ds = rec["dataset"]
+        sc = scores.get(ds)
+        if sc is None:
+            sc = scores[ds] = DatasetScore(ds)
+            units[ds] = {}
+        tp, fp, fn, _pred, _status = score_query(rec["output"], rec["gold"], text=rec.get("text"),
+                                                 diag=sc.diagnostics)
+        sc.counts.add(tp, fp, fn)
+        sc.n_queries += 1
+        label = rec.get("label")
+        if label is not None:
+            sc.per_type.setdefault(label, Counts()).add(tp, fp, fn)
+        unit = rec.get("sentence_id") or rec.get("text") or f"#{i}"
+        acc = units[ds].setdefault(unit, [0, 0, 0])
+        acc[0] += tp
+        acc[1] += fp
+        acc[2] += fn
+    for ds, sc in scores.items():
+        per_unit = [tuple(v) for v in units[ds].values()]
+        sc.n_units = len(per_unit)
+        if n_resamples > 0:
+            sc.replicates = bootstrap.replicates(per_unit, n=n_resamples, seed=seed)
+            sc.ci = bootstrap.interval(sc.replicates)
+    return scores
