@@ -20,8 +20,18 @@ from ..schema import Sentence
 from ..tags import DecodeReport
 
 READERS: dict[str, str] = {
-    "conll": "unibench.readers.conll:read",
-    "uniner_json": "unibench.readers.uniner_json:read",
+    "conll": "unibench.readers.conll:read",  # column files, BIO/IOB1/IOBES/IO
+    "uniner_json": "unibench.readers.uniner_json:read",  # the original release's conversation JSON
+    "token_csv": "unibench.readers.token_csv:read",  # token-per-row CSV (E-NER, FiNER-ORD)
+    "ie_instructions": "unibench.readers.ie_instructions:read",  # {sentence, entities[{name,type,pos}]}
+    "genia_jsonl": "unibench.readers.genia_jsonl:read",  # {tokens, entity_mentions} nested, token offsets
+    "pubtator": "unibench.readers.pubtator:read",  # BioRED: documents with char offsets
+    "dygie_jsonl": "unibench.readers.dygie_jsonl:read",  # SciERC: doc-level, end-inclusive token offsets
+    "brat": "unibench.readers.brat:read",  # WLP, SoMeSci: .txt + .ann standoff
+    "sofc": "unibench.readers.sofc:read",  # SOFC-Exp: texts + per-sentence TSV annotations
+    "tasteset_csv": "unibench.readers.tasteset_csv:read",  # TASTEset: recipes with char spans
+    "bigbio_kb": "unibench.readers.bigbio_kb:read",  # bigbio harmonised schema (documents, char offsets)
+    "mrc_json": "unibench.readers.mrc_json:read",  # MRC-NER (ACE04/05) per (sentence, type) records
 }
 
 
