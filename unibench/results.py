@@ -8,7 +8,8 @@ Scores are fractions in [0, 1]. A `reported` file carries a number published in 
 its table or figure) instead of a run; those may lack counts, runs may not.
 
 Layout on disk: runs at `<results>/<model-slug>/<revision>/<row>[@<version>].json`, reported
-numbers at `<results>/reported/<model-slug>/<row | domain-<name> | overall-<benchmark>>.json`.
+numbers at `<results>/reported/<model-slug>/<source key>/<row | domain-<name> | overall-<benchmark>>.json`
+(the source key, e.g. `fig9` or `table3`, keeps two printings of one number apart: v1/v2 drift).
 """
 
 from __future__ import annotations
@@ -129,6 +130,7 @@ class Prompt(_Strict):
 
 
 class Reported(_Strict):
+    key: str = Field(pattern=r"^[a-z0-9_-]+$", description="short source key used in the path, e.g. fig9, table3")
     source: str = Field(description="paper, version and table/figure, e.g. 'UniNER arXiv 2308.03279v2, Fig. 9'")
     value_text: str = Field(description="the number exactly as printed")
     note: Optional[str] = None
@@ -199,7 +201,7 @@ def result_path(root: Path, result: ResultFile) -> Path:
             name = "domain-" + re.sub(r"[^a-z0-9]+", "_", result.domain.lower())
         else:
             name = "overall-" + (result.benchmark or "all")
-        return Path(root) / "reported" / slug / f"{name}.json"
+        return Path(root) / "reported" / slug / result.reported.key / f"{name}.json"
     suffix = "" if result.dataset.version == "paper" else f"@{result.dataset.version}"
     return Path(root) / slug / model_slug(result.model.revision) / f"{result.dataset.row}{suffix}.json"
 
