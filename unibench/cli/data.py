@@ -143,8 +143,10 @@ def stats(row_id: str = typer.Argument(..., metavar="ID"), data_dir: Optional[Pa
         t.add_row(split, str(s["sentences"]), paper, str(s["mentions"]), str(s["queries"]), str(s["unique_gold"]),
                   str(s["tag_repairs"]))
     console.print(t)
-    console.print("types: " + ", ".join(f"{k} {v}" for k, v in next(iter(result["splits"].values()))["types"].items())
-                  if result["splits"] else "no splits")
+    if result["splits"]:
+        shown = "test" if "test" in result["splits"] else next(iter(result["splits"]))
+        console.print(f"{shown} mentions per type: " + ", ".join(
+            f"{k} {v}" for k, v in result["splits"][shown]["types"].items()))
     if card.count_notes:
         console.print(f"note: {card.count_notes}")
 
