@@ -32,6 +32,10 @@ READERS: dict[str, str] = {
     "tasteset_csv": "unibench.readers.tasteset_csv:read",  # TASTEset: recipes with char spans
     "bigbio_kb": "unibench.readers.bigbio_kb:read",  # bigbio harmonised schema (documents, char offsets)
     "mrc_json": "unibench.readers.mrc_json:read",  # MRC-NER (ACE04/05) per (sentence, type) records
+    "i2b2_xml": "unibench.readers.i2b2_xml:read",  # i2b2 2012/2014 XML standoff (TEXT + TAGS offsets)
+    "shareclef_pipe": "unibench.readers.shareclef_pipe:read",  # ShARe/CLEF 2013 .txt reports + .pipe spans
+    "scirex_jsonl": "unibench.readers.scirex_jsonl:read",  # SciREX papers: words, sentences, ner
+    "ebmnlp": "unibench.readers.ebmnlp:read",  # EBM-NLP 2.0 release: .tokens + per-token PICO labels
 }
 
 
