@@ -8,8 +8,9 @@ into sentence-level ones" but never said how, so this module fixes one documente
 
 1. **Sentences.** `sentence_split` = `lines` (every non-empty line is a sentence; the i2b2
    2010 text files are distributed one sentence per line), `punct` (line breaks plus `.`, `!`,
-   `?` followed by whitespace and an upper-case letter, digit or bracket), or `none` (one
-   sentence per passage). A break is never made inside an entity, so no entity is cut in two.
+   `?` followed by whitespace and an upper-case letter, digit or bracket, except after a short
+   list of abbreviations such as `Dr.` and after initials), or `none` (one sentence per
+   passage). A break is never made inside an entity, so no entity is cut in two.
 2. **Tokens.** `tokenizer` = `wordpunct` (runs of word characters, every other non-space
    character alone) or `whitespace`. Tokens are additionally cut at every entity boundary, so
    every entity maps onto whole tokens and its gold string is exactly its source text (with
@@ -34,6 +35,11 @@ from ..errors import DataFormatError
 from ..schema import Sentence, make_sentence
 
 _SENT_END = re.compile(r"[.!?]['\")\]]*\s+(?=[A-Z0-9(\[\"'])")
+# No break after these abbreviations or after a single letter (initials): "Dr. Smith", "J. Smith".
+_ABBREV = {"dr", "mr", "mrs", "ms", "prof", "st", "vs", "no", "nos", "fig", "figs", "eq", "ref", "approx", "dept",
+           "jr", "sr", "e.g", "i.e", "etc", "al", "inc", "ltd", "co", "corp", "mt", "ft", "jan", "feb", "mar", "apr",
+           "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
 _TOKENIZERS = {"wordpunct": re.compile(r"\w+|[^\w\s]"), "whitespace": re.compile(r"\S+")}
 SPLITS = ("punct", "lines", "none")
 DISCONTIGUOUS = ("span", "fragments", "drop")
@@ -74,6 +80,15 @@ class DocOptions:
         return o
 
 
+def _abbreviation(text: str, dot: int) -> bool:
+    """True when the `.` at `dot` ends an abbreviation or an initial rather than a sentence."""
+    if text[dot] != ".":
+        return False
+    m = _WORD_BEFORE.search(text, 0, dot)
+    word = m.group(1).lower() if m else ""
+    return len(word) == 1 and word.isalpha() or word in _ABBREV
+
+
 def _inside_entity(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(s < pos < e for s, e in spans)
 
@@ -85,7 +100,7 @@ def _sentence_ranges(text: str, mode: str, protect: list[tuple[int, int]]) -> li
     else:
         cuts = [m.end() for m in re.finditer(r"\n", text)]
         if mode == "punct":
-            cuts += [m.end() for m in _SENT_END.finditer(text)]
+            cuts += [m.end() for m in _SENT_END.finditer(text) if not _abbreviation(text, m.start())]
     cuts = sorted(c for c in set(cuts) if 0 < c < len(text) and not _inside_entity(c, protect))
     bounds = [0] + cuts + [len(text)]
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if text[a:b].strip()]
