@@ -57,8 +57,9 @@ class DatasetInfo(_Strict):
     content_hash: str = Field(description="sha256 of the normalised split JSONL")
     label_map_hash: str
     card_hash: Optional[str] = None
-    n_sentences: int = Field(ge=0)
-    n_queries: int = Field(ge=0)
+    # Optional only so that a reported (paper) number need not invent them; runs must give both (`_shape`).
+    n_sentences: Optional[int] = Field(None, ge=0)
+    n_queries: Optional[int] = Field(None, ge=0)
     sampled: bool = False
     sample_seed: Optional[int] = None
     limit: Optional[int] = Field(None, description="--limit used (a partial, non-leaderboard run)")
@@ -176,6 +177,8 @@ class ResultFile(_Strict):
             for name in ("dataset", "diagnostics", "backend", "prompt"):
                 if getattr(self, name) is None:
                     raise ValueError(f"a run result needs `{name}`")
+            if self.dataset.n_sentences is None or self.dataset.n_queries is None:
+                raise ValueError("a run result needs dataset.n_sentences and dataset.n_queries")
             if self.scope != "row":
                 raise ValueError("run results are per row; aggregates are computed, not stored")
         return self

@@ -14,9 +14,10 @@ from typing import Any, Iterable, Sequence
 from .metrics import bootstrap
 from .metrics.diagnostics import Diagnostics, in_text, padded_norm
 from .metrics.prf import Counts
-from .metrics.uniner import _parse, gold_items, query_counts
+from .metrics.uniner import _parse, gold_items, normalize_answer, query_counts
 
-SCORER_VERSION = "1.0"  # bump when any number this module produces could change
+SCORER_VERSION = "1.1"  # bump when any number this module produces could change
+# 1.1: an empty list from a span adapter is no longer counted as an empty output (scores unchanged).
 
 
 @dataclass
@@ -72,18 +73,19 @@ class DatasetScore:
 
 
 def score_query(output: str | Sequence[Any], gold: Sequence[str], *, text: str | None = None,
-                diag: Diagnostics | None = None) -> tuple[int, int, int, list[Any], str]:
+                diag: Diagnostics | None = None, padded_text: str | None = None) -> tuple[int, int, int, list[Any], str]:
     """Score one query. `output` is raw text (parsed with the original parser) or a list of
-    already-extracted strings (span adapters), which are normalised and deduplicated the same way."""
+    already-extracted strings (span adapters), which are normalised and deduplicated the same way.
+    `padded_text` is `padded_norm(text)` when the caller has it already (passages repeat per type)."""
     if isinstance(output, str):
         stripped = output.strip()
         pred, ok = _parse(stripped)
         status = "empty" if not stripped else ("ok" if ok else "failure")
     else:
-        from .metrics.uniner import normalize_answer
-
+        # A span adapter's list is already an answer: an empty list means "no entities", like the
+        # text "[]", so it is "ok", never an empty output or a parse failure.
         pred = list(dict.fromkeys(normalize_answer(x) for x in output))
-        status = "ok" if pred else "empty"
+        status = "ok"
     tp, fp, fn = query_counts(pred, gold_items(gold))
     if diag is not None:
         diag.n_outputs += 1
@@ -91,7 +93,7 @@ def score_query(output: str | Sequence[Any], gold: Sequence[str], *, text: str |
         diag.empty_outputs += status == "empty"
         diag.n_pred_items += len(pred)
         if text is not None and pred:
-            padded = padded_norm(text)
+            padded = padded_text if padded_text is not None else padded_norm(text)
             diag.n_checked_items += len(pred)
             diag.hallucinations += sum(1 for item in pred if not in_text(item, padded))
     return tp, fp, fn, pred, status
@@ -102,14 +104,23 @@ def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAU
     """Score prediction records, grouped by their `dataset`, in first-seen order."""
     scores: dict[str, DatasetScore] = {}
     units: dict[str, dict[str, list[int]]] = {}
+    padded_cache: dict[str, str] = {}  # a passage is asked once per type: normalise it once
     for i, rec in enumerate(records):
         ds = rec["dataset"]
         sc = scores.get(ds)
         if sc is None:
             sc = scores[ds] = DatasetScore(ds)
             units[ds] = {}
-        tp, fp, fn, _pred, _status = score_query(rec["output"], rec["gold"], text=rec.get("text"),
-                                                 diag=sc.diagnostics)
+        text = rec.get("text")
+        padded = None
+        if text is not None:
+            padded = padded_cache.get(text)
+            if padded is None:
+                if len(padded_cache) > 100_000:  # bounded memory on huge files
+                    padded_cache.clear()
+                padded = padded_cache[text] = padded_norm(text)
+        tp, fp, fn, _pred, _status = score_query(rec["output"], rec["gold"], text=text,
+                                                 diag=sc.diagnostics, padded_text=padded)
         sc.counts.add(tp, fp, fn)
         sc.n_queries += 1
         label = rec.get("label")

@@ -10,7 +10,6 @@ from them without the raw outputs (the mean of independent replicates, index by 
 from __future__ import annotations
 
 import random
-from operator import itemgetter
 from typing import Sequence
 
 from .prf import prf
@@ -21,24 +20,26 @@ DEFAULT_SEED = 12345
 
 def replicates(per_sentence: Sequence[tuple[int, int, int]], *, n: int = DEFAULT_RESAMPLES,
                seed: int = DEFAULT_SEED) -> list[float]:
-    """F1 of `n` bootstrap resamples of the sentences (each item = one sentence's tp, fp, fn)."""
+    """F1 of `n` bootstrap resamples of the sentences (each item = one sentence's tp, fp, fn).
+
+    Speed without changing a single draw: each sentence's three counts are packed into one integer
+    (tp | fp << S | fn << 2S, with S wide enough that no field of a resample sum can carry into the
+    next), and `rng.choices` draws the packed values directly. `choices` picks
+    `population[floor(random() * len)]`, so drawing from the packed tuple uses exactly the random
+    stream that drawing indices from `range(m)` did; one `sum` then replaces three.
+    """
     m = len(per_sentence)
     if m == 0:
         return []
-    tps = tuple(c[0] for c in per_sentence)
-    fps = tuple(c[1] for c in per_sentence)
-    fns = tuple(c[2] for c in per_sentence)
+    widest = max(max(c) for c in per_sentence)
+    shift = max(1, (m * widest).bit_length())  # a resample sums m values, each <= widest
+    mask = (1 << shift) - 1
+    packed = tuple(tp | (fp << shift) | (fn << (2 * shift)) for tp, fp, fn in per_sentence)
     rng = random.Random(seed)
-    population = range(m)
     out = []
     for _ in range(n):
-        idx = rng.choices(population, k=m)
-        get = itemgetter(*idx)
-        if m == 1:
-            tp, fp, fn = tps[idx[0]], fps[idx[0]], fns[idx[0]]
-        else:
-            tp, fp, fn = sum(get(tps)), sum(get(fps)), sum(get(fns))
-        out.append(prf(tp, fp, fn)[2])
+        total = sum(rng.choices(packed, k=m))
+        out.append(prf(total & mask, (total >> shift) & mask, total >> (2 * shift))[2])
     return out
 
 

@@ -2,7 +2,8 @@
 
 - parse failure: a non-empty output with no JSON list at its start, or one the original
   parser's error path rejects (it then scores as `[]`);
-- empty output: nothing left after stripping;
+- empty output: nothing left after stripping (raw text only: a span adapter's list, even an empty
+  one, is an answer, like the text "[]");
 - hallucination: a predicted (normalised) string that does not occur in the (normalised)
   passage, matched on word boundaries. Counted per unique predicted item.
 """

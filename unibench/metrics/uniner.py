@@ -23,13 +23,14 @@ from typing import Any, Iterable, Sequence
 
 _LIST_RE = re.compile(r"\[(.*?)\]")
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
-_PUNCT = frozenset(string.punctuation)
+# Deleting the ASCII punctuation with str.translate removes exactly the characters the original's
+# `''.join(ch for ch in text if ch not in set(string.punctuation))` removes, several times faster.
+_DROP_PUNCT = str.maketrans("", "", string.punctuation)
 
 
 def normalize_answer(s: str) -> str:
     """SQuAD normalisation (the original applies lower, punctuation, articles, whitespace)."""
-    s = s.lower()
-    s = "".join(ch for ch in s if ch not in _PUNCT)
+    s = s.lower().translate(_DROP_PUNCT)
     s = _ARTICLES.sub(" ", s)
     return " ".join(s.split())
 
@@ -69,7 +70,14 @@ def parse_status(output: str) -> str:
 
 
 def gold_items(gold: Sequence[str]) -> list[Any]:
-    """Gold strings as the original saw them: the JSON of the list, through the same parser."""
+    """Gold strings as the original saw them: the JSON of the list, through the same parser.
+
+    Fast path, same result: when no gold string contains `]`, the lazy regex matches the whole JSON
+    text (json.dumps writes no raw newline) and json.loads gives the list back unchanged, so the parse
+    is just normalise + deduplicate. Otherwise the list goes through the parser, `]` quirk included.
+    """
+    if all(type(g) is str and "]" not in g for g in gold):
+        return list(dict.fromkeys(normalize_answer(g) for g in gold))
     return parse(json.dumps(list(gold), ensure_ascii=False))
 
 
