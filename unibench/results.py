@@ -60,7 +60,7 @@ class DatasetInfo(_Strict):
     # Optional only so that a reported (paper) number need not invent them; runs must give both (`_shape`).
     n_sentences: Optional[int] = Field(None, ge=0)
     n_queries: Optional[int] = Field(None, ge=0)
-    sampled: bool = False
+    sampled: Optional[bool] = Field(False, description="None = unknown (a reported number)")
     sample_seed: Optional[int] = None
     limit: Optional[int] = Field(None, description="--limit used (a partial, non-leaderboard run)")
 
