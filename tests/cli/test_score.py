@@ -67,7 +67,21 @@ def test_json_report(tmp_path, capsys):
     assert list(report["domains"]) == ["General"] and report["domains"]["General"]["rows"] == ["crossner_ai"]
     assert report["domains"]["General"]["f1"] == ai["f1"]
     assert report["overall"]["n_rows"] == 2
-    assert report["bootstrap"] == {"resamples": 50, "seed": 12345, "unit": "sentence"}
+    # my_private_set's record has neither sentence_id nor text: the report says what was resampled.
+    assert report["bootstrap"]["resamples"] == 50 and report["bootstrap"]["seed"] == 12345
+    assert report["bootstrap"]["unit"].startswith("mixed")
+
+
+def test_bootstrap_unit_in_report(tmp_path, capsys):
+    recs = [r for r in _records() if r["dataset"] == "crossner_ai"]
+    for name, edit, unit in (("ids", lambda r: r, "sentence"),
+                             ("texts", lambda r: {k: v for k, v in r.items() if k != "sentence_id"},
+                              "sentence (by passage text where sentence_id is absent)")):
+        path = _write(tmp_path, [json.dumps(edit(r)) for r in recs], name=f"{name}.jsonl")
+        assert main(["score", "--predictions", str(path), "--json", "--bootstrap", "10"]) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert report["bootstrap"]["unit"] == unit
+        assert report["datasets"]["crossner_ai"]["n_sentences"] == 2  # same two sentences either way
 
 
 def test_tables(tmp_path, capsys, monkeypatch):

@@ -50,6 +50,16 @@ def read_prediction_records(path: Path) -> list[dict]:
     return records
 
 
+def bootstrap_unit(records: list[dict]) -> str:
+    """What the bootstrap resampled, as the scorer chose it (sentence_id, else passage text, else the query);
+    said in the report because a CI over queries is narrower than one over sentences."""
+    if all(r.get("sentence_id") for r in records):
+        return "sentence"
+    if all(r.get("sentence_id") or r.get("text") for r in records):
+        return "sentence (by passage text where sentence_id is absent)"
+    return "mixed: sentence where sentence_id or text is given, else the single query"
+
+
 def score_file(path: Path, *, n_resamples: int, seed: int) -> dict:
     from .. import __version__
     from ..aggregate import aggregate
@@ -69,7 +79,7 @@ def score_file(path: Path, *, n_resamples: int, seed: int) -> dict:
     reps = {ds: sc.replicates for ds, sc in scores.items()}
     domains, overall = aggregate(row_f1, row_domain, reps)
     return {"unibench_version": __version__, "scorer_version": SCORER_VERSION,
-            "bootstrap": {"resamples": n_resamples, "seed": seed, "unit": "sentence"},
+            "bootstrap": {"resamples": n_resamples, "seed": seed, "unit": bootstrap_unit(records)},
             "datasets": datasets, "domains": {k: v.to_dict() for k, v in domains.items()},
             "overall": overall.to_dict(),
             "unknown_datasets": sorted(ds for ds, d in datasets.items() if not d["domain"])}
