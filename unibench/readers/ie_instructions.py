@@ -1,0 +1,90 @@
+"""IE_INSTRUCTIONS (InstructUIE) NER JSON: `[{"sentence": str, "entities": [{"name", "type", "pos": [s, e]}]}]`.
+
+The MIT movie/restaurant copies staged from GLiNER's history use this layout: one record per
+sentence, character offsets end-exclusive into the (lower-cased) sentence. The sentence is
+already whitespace-tokenised, so the default tokenizer is `whitespace` (option `tokenizer`),
+which keeps the passage text byte-identical to the original UniNER release (tested on
+mit-restaurant); tokens are additionally cut at entity boundaries.
+
+Every entity is checked: `sentence[s:e]` must equal its `name` (modulo whitespace) and lie inside
+the sentence, otherwise the read fails with the file, the record's line and index.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import DataFormatError
+from ..schema import Sentence, make_sentence
+from . import ReadContext
+from .text_split import same_text, split_document, trim
+
+_HINT = 'expected a JSON list of {"sentence": str, "entities": [{"name": str, "type": str, "pos": [start, end]}]}'
+
+
+def load_json_list(path: Path) -> tuple[list[Any], str]:
+    """The JSON list in `path` and its text; a syntax error names the file and line."""
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataFormatError(f"invalid JSON ({exc.msg}, column {exc.colno})", path=path, line=exc.lineno,
+                              hint=_HINT) from None
+    if not isinstance(data, list):
+        raise DataFormatError("expected a JSON list of records", path=path, line=1, hint=_HINT)
+    return data, text
+
+
+def record_line(text: str, index: int) -> int | None:
+    """1-based line on which record `index` of a top-level JSON list starts (only computed for errors)."""
+    dec = json.JSONDecoder()
+    pos = text.index("[") + 1
+    for i in range(index + 1):
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        if i == index:
+            return text.count("\n", 0, pos) + 1
+        try:
+            _, pos = dec.raw_decode(text, pos)
+        except json.JSONDecodeError:
+            return None
+    return None
+
+
+def read(ctx: ReadContext) -> Iterator[Sentence]:
+    tokenizer = str(ctx.options.get("tokenizer", "whitespace"))
+    n = 0
+    for path in ctx.files:
+        records, raw = load_json_list(path)
+        for i, rec in enumerate(records):
+            def bad(msg: str) -> DataFormatError:
+                return DataFormatError(f"record {i}: {msg}", path=path, line=record_line(raw, i), hint=_HINT)
+
+            if not isinstance(rec, dict) or not isinstance(rec.get("sentence"), str):
+                raise bad("expected an object with a string 'sentence'")
+            sent, ents = rec["sentence"], rec.get("entities", [])
+            if not isinstance(ents, list):
+                raise bad("'entities' must be a list")
+            entities = []
+            for ent in ents:
+                try:
+                    s, e = (int(x) for x in ent["pos"])
+                    name, typ = str(ent["name"]), str(ent["type"])
+                except (KeyError, TypeError, ValueError):
+                    raise bad(f"entity {ent!r:.80} lacks name/type/pos [start, end]") from None
+                if not (0 <= s < e <= len(sent)):
+                    raise bad(f"entity {name!r} offsets [{s}, {e}] fall outside the {len(sent)}-character sentence")
+                if not same_text(sent[s:e], name):
+                    raise bad(f"entity offsets [{s}, {e}] give {sent[s:e]!r}, but its name is {name!r}")
+                s, e = trim(sent, s, e)
+                entities.append((s, e, typ))
+            try:
+                pieces = split_document(sent, entities, split="none", tokenizer=tokenizer)
+            except ValueError as exc:
+                raise bad(str(exc)) from None
+            if not pieces:
+                raise bad("empty sentence")
+            yield make_sentence(ctx.sid(n), pieces[0].tokens, pieces[0].spans)
+            n += 1
