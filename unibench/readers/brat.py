@@ -1,4 +1,6 @@
-"""brat standoff (WLP, SoMeSci): `name.txt` + `name.ann` with `T<id><TAB><type> <start> <end>[;<start> <end>...]<TAB><text>`.
+"""brat standoff (WLP, SoMeSci): `name.txt` + `name.ann`.
+
+Entity lines: `T<id><TAB><type> <start> <end>[;<start> <end>...]<TAB><text>`.
 
 `files` in the card lists folders (every `*.ann` inside, with its `.txt`) or single `.ann` files.
 Only text-bound (`T`) lines are entities; events (`E`), relations (`R`), attributes (`A`/`M`),
@@ -119,7 +121,8 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
             continue
         txt = ann.with_suffix(".txt")
         if not txt.exists():
-            raise DataFormatError("no .txt file beside this .ann file", path=ann, hint="brat pairs name.txt with name.ann")
+            raise DataFormatError("no .txt file beside this .ann file", path=ann,
+                                  hint="brat pairs name.txt with name.ann")
         with open(txt, encoding="utf-8", newline="") as fh:
             text = fh.read()
         entities = read_ann(ann, text, discontiguous, ctx.report)

@@ -24,7 +24,8 @@ from ..schema import Sentence, make_sentence
 from . import ReadContext
 from .text_split import same_text, split_document, trim
 
-_HINT = "expected PubTator: 'PMID|t|title', 'PMID|a|abstract', then 'PMID<TAB>start<TAB>end<TAB>mention<TAB>type[<TAB>ids]'"
+_HINT = ("expected PubTator: 'PMID|t|title', 'PMID|a|abstract', then "
+         "'PMID<TAB>start<TAB>end<TAB>mention<TAB>type[<TAB>ids]'")
 
 
 @dataclass

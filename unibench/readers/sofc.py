@@ -46,7 +46,7 @@ def _articles(meta: Path, split: str) -> list[str]:
     return [r["name"] for r in rows if r["set"].strip() == _SPLIT_NAMES.get(split, split)]
 
 
-def _sentences(path: Path) -> list[tuple[int, int, int, int]]:
+def _sentences(path: Path) -> list[tuple[int, ...]]:
     """(sent_id, experiment flag, begin, end, line) rows of one sentence table."""
     out = []
     with open(path, encoding="utf-8") as fh:
