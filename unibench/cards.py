@@ -231,7 +231,7 @@ def parse_card(path: Path) -> DatasetCard:
         what = "unknown key (the card schema forbids keys it does not define)" if err["type"] == "extra_forbidden" \
             else err["msg"]
         more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
-        raise CardError(f"{loc}: {what}{more}", path=path, line=line,
+        raise CardError(f"{loc + ': ' if loc else ''}{what}{more}", path=path, line=line,
                         hint="see unibench/cards.py (DatasetCard) for the schema") from None
     if card.id != path.stem:
         raise CardError(f"card id {card.id!r} must equal the file name {path.stem!r}", path=path,

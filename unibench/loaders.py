@@ -37,13 +37,22 @@ def local_folder(card: DatasetCard, data_dir: Path) -> Path | None:
     return Path(data_dir) / (card.sources.local.layout_dir or card.id)
 
 
-def available_splits(card: DatasetCard) -> list[str]:
+def available_splits(card: DatasetCard, data_dir: Path | None = None) -> list[str]:
+    """Splits the card can provide. With a data dir whose local folder exists, only the splits
+    present there (a staged copy may lack some); otherwise every split of any source."""
     if card.split_policy is not None:
         return ["train", "dev", "test"]
     src = card.sources.local
-    splits = list(src.files) if src else []
-    if card.sources.hf:
-        splits += [s for s in card.sources.hf.splits if s not in splits]
+    folder = local_folder(card, data_dir) if data_dir is not None else None
+    if src is not None and folder is not None and folder.is_dir():
+        def present(names):
+            names = [names] if isinstance(names, str) else names
+            return all((folder / n).exists() for n in names)
+        splits = [s for s, names in src.files.items() if present(names)]
+    else:
+        splits = list(src.files) if src else []
+        if card.sources.hf:
+            splits += [s for s in card.sources.hf.splits if s not in splits]
     return [s for s in ("train", "dev", "test") if s in splits]
 
 

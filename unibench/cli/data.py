@@ -122,7 +122,7 @@ def stats(row_id: str = typer.Argument(..., metavar="ID"), data_dir: Optional[Pa
     ddir, cdir = _dirs(data_dir, cache_dir)
     result = {"id": card.id, "version": version, "n_types": card.n_types, "paper_n_types": card.paper.n_types,
               "unit": card.paper.unit, "count_notes": card.count_notes, "splits": {}}
-    for split in available_splits(card):
+    for split in available_splits(card, ddir):
         sentences, entry = load_sentences(card, split, ddir, cdir, version)
         s = _split_stats(card, sentences)
         s["paper_sentences"] = getattr(card.paper, split)

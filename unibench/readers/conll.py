@@ -8,6 +8,8 @@ and separator lines made of a single TAB (StackOverflow-NER). Options (all in th
 - `token_column` (default 0), `tag_column` (default -1), `n_columns` (expected count; checked)
 - `docstart`: skip `-DOCSTART-` lines (default true)
 - `tag_map`: raw tag -> replacement, for documented noise (e.g. `{"P": "O"}`)
+- `skip_empty_o`: skip lines whose token is empty and whose tag is O (documented noise in the
+  Broad Twitter Corpus), counting each as a repair; otherwise an empty token is an error
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from . import ReadContext
 _SEPS = {"tab": "\t", "space": " ", "whitespace": None}
 
 
-def _sentences(path, opts) -> Iterator[tuple[list[str], list[str], list[int]]]:
+def _sentences(path, opts, report=None) -> Iterator[tuple[list[str], list[str], list[int]]]:
     sep = _SEPS[opts.get("sep", "whitespace")]
     tok_col = int(opts.get("token_column", 0))
     tag_col = int(opts.get("tag_column", -1))
@@ -57,6 +59,9 @@ def _sentences(path, opts) -> Iterator[tuple[list[str], list[str], list[int]]]:
                                       line=lineno, hint=f"expected {want}, separated by "
                                                         f"{opts.get('sep', 'whitespace')}")
             tok, tag = cols[tok_col].strip(), cols[tag_col].strip()
+            if not tok and tag == "O" and opts.get("skip_empty_o") and report is not None:
+                report.add(f"{path}:{lineno}: skipped an empty token tagged O")
+                continue
             if not tok:
                 raise DataFormatError("empty token", path=path, line=lineno,
                                       hint="a token line needs a non-empty token column")
@@ -70,7 +75,7 @@ def _sentences(path, opts) -> Iterator[tuple[list[str], list[str], list[int]]]:
 def read(ctx: ReadContext) -> Iterator[Sentence]:
     n = 0
     for path in ctx.files:
-        for toks, tags, lines in _sentences(path, ctx.options):
+        for toks, tags, lines in _sentences(path, ctx.options, ctx.report):
             spans = decode(tags, ctx.tag_scheme, flush_final=ctx.flush_final, on_illegal=ctx.on_illegal,
                            report=ctx.report, path=str(path), lines=lines)
             yield make_sentence(ctx.sid(n), toks, spans)
