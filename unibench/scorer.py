@@ -16,8 +16,10 @@ from .metrics.diagnostics import Diagnostics, in_text, padded_norm
 from .metrics.prf import Counts
 from .metrics.uniner import _parse, gold_items, normalize_answer, query_counts
 
-SCORER_VERSION = "1.1"  # bump when any number this module produces could change
+SCORER_VERSION = "1.2"  # bump when any number this module produces could change
 # 1.1: an empty list from a span adapter is no longer counted as an empty output (scores unchanged).
+# 1.2: span adapters' lists are parsed like gold (symmetric "]" quirk); empty normalised strings
+#      (e.g. a gold "@" in BTC) are not counted as hallucinations.
 
 
 @dataclass
@@ -83,8 +85,11 @@ def score_query(output: str | Sequence[Any], gold: Sequence[str], *, text: str |
         status = "empty" if not stripped else ("ok" if ok else "failure")
     else:
         # A span adapter's list is already an answer: an empty list means "no entities", like the
-        # text "[]", so it is "ok", never an empty output or a parse failure.
-        pred = list(dict.fromkeys(normalize_answer(x) for x in output))
+        # text "[]", so it is "ok", never an empty output or a parse failure. It goes through the
+        # same path as the gold list (its JSON through the original parser), so the parser's quirks
+        # (a string containing "]" loses the whole list) hit prediction and gold alike: a perfect
+        # span model scores exactly 1.0.
+        pred = gold_items(output)
         status = "ok"
     tp, fp, fn = query_counts(pred, gold_items(gold))
     if diag is not None:

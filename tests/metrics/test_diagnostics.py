@@ -55,7 +55,9 @@ def test_in_text_helpers():
     padded = padded_norm(TEXT)
     assert padded == " barack obama visited paris in spring "
     assert in_text("barack obama", padded) and not in_text("obama visited paris london", padded)
-    assert not in_text("", padded)  # an item that normalises to nothing is not "in" the text
+    # an item that normalises to nothing ("@", "A.") cannot be told apart from the passage, so it is
+    # not counted as a hallucination (scorer 1.2; gold strings like BTC's "@" normalise to "")
+    assert in_text("", padded)
     assert in_text(("obama", "paris"), padded) and not in_text(("obama", "rome"), padded)
 
 

@@ -32,10 +32,13 @@ class Diagnostics:
 
 
 def in_text(item, norm_text_padded: str) -> bool:
-    """Whether a parsed item occurs in the passage (given as ' ' + normalised text + ' ')."""
+    """Whether a parsed item occurs in the passage (given as ' ' + normalised text + ' ').
+
+    An item that normalises to the empty string (e.g. "@" or "A.") occurs trivially: it cannot be
+    told apart from the passage, so it is not counted as a hallucination."""
     if isinstance(item, tuple):
         return all(in_text(e, norm_text_padded) for e in item)
-    return bool(item) and f" {item} " in norm_text_padded
+    return not item or f" {item} " in norm_text_padded
 
 
 def padded_norm(text: str) -> str:
