@@ -11,6 +11,11 @@ from pathlib import Path
 
 import pytest
 
+# Nothing may be downloaded in tests: fail fast instead of waiting on network timeouts.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("UNIBENCH_SHARED_DATA", REPO.parent / "shared" / "data"))
 

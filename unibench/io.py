@@ -51,3 +51,22 @@ def sha256_file(path: Path | str) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def iter_jsonl(path: Path | str, hint: str):
+    """Yield (line number, object) for each non-blank line of a JSONL file.
+
+    The one place where a JSONL line that is not JSON becomes an error naming the file, the line
+    and the column, with the caller's hint about what the line should hold.
+    """
+    from .errors import DataFormatError
+
+    with open(path, encoding="utf-8") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                yield lineno, json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise DataFormatError(f"invalid JSON ({exc.msg} at column {exc.colno})", path=path, line=lineno,
+                                      hint=hint) from None

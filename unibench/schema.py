@@ -114,13 +114,7 @@ def write_sentences(path: Path, sentences: Iterable[Sentence]) -> int:
 
 
 def read_sentences(path: Path) -> Iterator[Sentence]:
-    with open(path, encoding="utf-8") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise DataFormatError(f"invalid JSON ({exc.msg} at column {exc.colno})", path=path,
-                                      line=lineno, hint="each line must be one JSON sentence record") from None
-            yield sentence_from_dict(obj, path=path, line=lineno)
+    from .io import iter_jsonl
+
+    for lineno, obj in iter_jsonl(path, "each line must be one JSON sentence record"):
+        yield sentence_from_dict(obj, path=path, line=lineno)

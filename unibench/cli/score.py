@@ -15,36 +15,30 @@ def read_prediction_records(path: Path) -> list[dict]:
     """Validate every line before scoring anything (no partial output on bad input)."""
     if not path.exists():
         raise UnibenchError("predictions file not found", path=path)
+    from ..io import iter_jsonl
+
     records = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise DataFormatError(f"invalid JSON ({exc.msg} at column {exc.colno})", path=path, line=lineno,
-                                      hint='each line must be {"dataset": str, "output": str, "gold": [str]}'
-                                      ) from None
-            if not isinstance(obj, dict):
-                raise DataFormatError("expected a JSON object", path=path, line=lineno)
-            problems = []
-            if not isinstance(obj.get("dataset"), str) or not obj.get("dataset"):
-                problems.append("'dataset' must be a non-empty string")
-            out = obj.get("output")
-            if not (isinstance(out, str) or (isinstance(out, list) and all(isinstance(x, str) for x in out))):
-                problems.append("'output' must be the raw model text (a string)")
-            gold = obj.get("gold")
-            if not isinstance(gold, list) or not all(isinstance(g, str) for g in gold):
-                problems.append("'gold' must be a list of strings")
-            for opt in ("sentence_id", "label", "text"):
-                if opt in obj and not isinstance(obj[opt], str):
-                    problems.append(f"'{opt}' must be a string when given")
-            if problems:
-                raise DataFormatError("; ".join(problems), path=path, line=lineno,
-                                      hint='expected {"dataset", "output", "gold"} and optionally '
-                                           '{"sentence_id", "label", "text"}')
-            records.append(obj)
+    hint = 'each line must be {"dataset": str, "output": str, "gold": [str]}'
+    for lineno, obj in iter_jsonl(path, hint):
+        if not isinstance(obj, dict):
+            raise DataFormatError("expected a JSON object", path=path, line=lineno)
+        problems = []
+        if not isinstance(obj.get("dataset"), str) or not obj.get("dataset"):
+            problems.append("'dataset' must be a non-empty string")
+        out = obj.get("output")
+        if not (isinstance(out, str) or (isinstance(out, list) and all(isinstance(x, str) for x in out))):
+            problems.append("'output' must be the raw model text (a string)")
+        gold = obj.get("gold")
+        if not isinstance(gold, list) or not all(isinstance(g, str) for g in gold):
+            problems.append("'gold' must be a list of strings")
+        for opt in ("sentence_id", "label", "text"):
+            if opt in obj and not isinstance(obj[opt], str):
+                problems.append(f"'{opt}' must be a string when given")
+        if problems:
+            raise DataFormatError("; ".join(problems), path=path, line=lineno,
+                                  hint='expected {"dataset", "output", "gold"} and optionally '
+                                       '{"sentence_id", "label", "text"}')
+        records.append(obj)
     if not records:
         raise DataFormatError("no prediction records", path=path, hint="the file is empty")
     return records

@@ -9,11 +9,11 @@ whitespace; anything else is an error naming the file and line.
 
 from __future__ import annotations
 
-import json
 from typing import Iterator
 
 from ..errors import DataFormatError
 from ..schema import Sentence, make_sentence
+from ..io import iter_jsonl
 from . import ReadContext
 from .text_split import same_text
 
@@ -24,35 +24,27 @@ _HINT = ('expected one JSON object per line: {"tokens": [str], "entity_mentions"
 def read(ctx: ReadContext) -> Iterator[Sentence]:
     n = 0
     for path in ctx.files:
-        with open(path, encoding="utf-8") as fh:
-            for lineno, raw in enumerate(fh, 1):
-                if not raw.strip():
-                    continue
+        for lineno, rec in iter_jsonl(path, _HINT):
+            tokens = rec.get("tokens") if isinstance(rec, dict) else None
+            if not isinstance(tokens, list) or not tokens or not all(isinstance(t, str) and t.strip()
+                                                                     for t in tokens):
+                raise DataFormatError("'tokens' must be a non-empty list of non-blank strings", path=path,
+                                      line=lineno, hint=_HINT)
+            spans = []
+            for m in rec.get("entity_mentions", []):
                 try:
-                    rec = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    raise DataFormatError(f"invalid JSON ({exc.msg}, column {exc.colno})", path=path, line=lineno,
-                                          hint=_HINT) from None
-                tokens = rec.get("tokens") if isinstance(rec, dict) else None
-                if not isinstance(tokens, list) or not tokens or not all(isinstance(t, str) and t.strip()
-                                                                         for t in tokens):
-                    raise DataFormatError("'tokens' must be a non-empty list of non-blank strings", path=path,
+                    s, e, typ = int(m["start"]), int(m["end"]), str(m["entity_type"])
+                except (KeyError, TypeError, ValueError):
+                    raise DataFormatError(f"mention {m!r:.80} lacks start/end/entity_type", path=path,
+                                          line=lineno, hint=_HINT) from None
+                if not (0 <= s < e <= len(tokens)):
+                    raise DataFormatError(f"mention [{s}, {e}) is outside the {len(tokens)} tokens", path=path,
                                           line=lineno, hint=_HINT)
-                spans = []
-                for m in rec.get("entity_mentions", []):
-                    try:
-                        s, e, typ = int(m["start"]), int(m["end"]), str(m["entity_type"])
-                    except (KeyError, TypeError, ValueError):
-                        raise DataFormatError(f"mention {m!r:.80} lacks start/end/entity_type", path=path,
-                                              line=lineno, hint=_HINT) from None
-                    if not (0 <= s < e <= len(tokens)):
-                        raise DataFormatError(f"mention [{s}, {e}) is outside the {len(tokens)} tokens", path=path,
-                                              line=lineno, hint=_HINT)
-                    joined = " ".join(tokens[s:e])
-                    if "text" in m and not same_text(joined, str(m["text"])):
-                        raise DataFormatError(f"mention [{s}, {e}) covers {joined!r}, but its text is {m['text']!r}",
-                                              path=path, line=lineno, hint=_HINT)
-                    spans.append((s, e, typ))
-                # Tokens with inner spaces would break the one-space text rule: none exist in GENIA.
-                yield make_sentence(ctx.sid(n), [t.strip() for t in tokens], spans)
-                n += 1
+                joined = " ".join(tokens[s:e])
+                if "text" in m and not same_text(joined, str(m["text"])):
+                    raise DataFormatError(f"mention [{s}, {e}) covers {joined!r}, but its text is {m['text']!r}",
+                                          path=path, line=lineno, hint=_HINT)
+                spans.append((s, e, typ))
+            # Tokens with inner spaces would break the one-space text rule: none exist in GENIA.
+            yield make_sentence(ctx.sid(n), [t.strip() for t in tokens], spans)
+            n += 1

@@ -52,7 +52,8 @@ def load_hf_split(card: DatasetCard, split: str):
             f"could not load {src.repo} (config {src.config}, split {src.splits[split]}, revision {src.revision}) "
             f"for {card.id!r}: {type(exc).__name__}: {str(exc)[:300]}",
             hint=("offline mode is on and the dataset is not in the HF cache; " if offline else "") +
-                 "download it once with network access, or place the raw files under <data-dir>/" + card.id) from None
+                 "download it once with network access, or place the raw files under <data-dir>/" + card.id +
+                 " (set --data-dir or $UNIBENCH_DATA)") from None
 
 
 def read_hf(card: DatasetCard, split: str, *, flush_final: bool = True,
