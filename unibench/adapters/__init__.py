@@ -1,0 +1,85 @@
+"""Adapters: a model family's prompt format, decoding settings and output parser, from `adapters/*.yaml`.
+
+An adapter turns queries into `GenRequest`s and raw outputs back into per-query answers; it never
+runs a model (backends do) and never scores (the scorer does). Three kinds:
+
+- `per_query`: one request per (sentence, type), e.g. UniNER; the raw text is scored as is, with
+  the original parser;
+- `per_sentence`: one request per sentence naming all types (Ye-format ChatGPT/Vicuna,
+  InstructUIE); the answer is split into one list of strings per type;
+- `spans`: the backend returns token spans (gazetteer, BERT); strings per type are derived.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import CardError, UnknownNameError
+from ..io import sha256_json
+from ..resources import resource_dir
+
+
+class Decoding(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    max_new_tokens: int = 256
+    stop: tuple[str, ...] = ()
+    temperature: float = 0.0
+
+
+class ChatTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class AdapterSpec(BaseModel):
+    """One adapter file. Unknown keys are errors, like in dataset cards."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    family: str
+    kind: Literal["per_query", "per_sentence", "spans"]
+    reconstruction: bool = Field(description="true when the paper did not publish this prompt")
+    setting: Literal["zero-shot", "supervised"] = "zero-shot"
+    source: str
+    prefix: str = ""
+    suffix: str = ""
+    chat: Optional[tuple[ChatTurn, ...]] = None
+    decoding: Decoding = Decoding()
+    parser: Literal["uniner_json", "ye", "instructuie", "spans"]
+
+    @property
+    def template_hash(self) -> str:
+        return sha256_json(self.model_dump(mode="json", exclude={"source"}))
+
+
+@functools.lru_cache(maxsize=1)
+def load_adapters(folder: str | None = None) -> dict[str, AdapterSpec]:
+    root = Path(folder) if folder else resource_dir("adapters")
+    out = {}
+    for path in sorted(root.glob("*.yaml")):
+        try:
+            spec = AdapterSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except (ValidationError, yaml.YAMLError) as exc:
+            raise CardError(f"invalid adapter file: {str(exc).splitlines()[0:3]}", path=path,
+                            hint="see unibench/adapters/__init__.py (AdapterSpec) for the schema") from None
+        if spec.name != path.stem:
+            raise CardError(f"adapter name {spec.name!r} must equal the file name {path.stem!r}", path=path)
+        out[spec.name] = spec
+    return out
+
+
+def get_adapter(name: str) -> AdapterSpec:
+    specs = load_adapters()
+    if name not in specs:
+        raise UnknownNameError("adapter", name, specs)
+    return specs[name]
+
+
+def render_context(**values: Any) -> dict:
+    return values
