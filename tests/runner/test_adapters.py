@@ -1,0 +1,59 @@
+"""Adapters: every file validates; the UniNER prompt is byte for byte the original; parsers."""
+
+from unibench.adapters import get_adapter, load_adapters
+from unibench.adapters.parsers import parse_instructuie, parse_ye
+from unibench.adapters.render import query_request, sentence_request
+from unibench.cards import get_card
+from unibench.queries import Query
+
+REFERENCE = ("A virtual assistant answers questions from a user based on the provided text. USER: Text: Barack Obama "
+             "visited Paris . ASSISTANT: I've read this text.</s>USER: What describes person in the text? ASSISTANT:")
+
+
+def test_all_adapter_files_validate():
+    specs = load_adapters()
+    assert {"uniner", "uniner-sup", "vicuna", "chatgpt", "instructuie", "gazetteer", "dummy"} <= set(specs)
+    assert len({s.template_hash for s in specs.values()}) == len(specs)
+    assert not specs["uniner"].reconstruction and specs["vicuna"].reconstruction and specs["chatgpt"].reconstruction
+
+
+def test_uniner_prompt_is_byte_for_byte_the_reference():
+    req = query_request(get_adapter("uniner"), get_card("crossner_ai"),
+                        Query("crossner_ai", "s0", "Barack Obama visited Paris .", "person", ()))
+    assert req.prompt == REFERENCE
+    assert req.prefix == REFERENCE[:REFERENCE.index("USER: What")]
+    assert req.max_new_tokens == 256 and req.stop == ("</s>",) and req.temperature == 0.0
+
+
+def test_supervised_variant_has_the_dataset_field():
+    req = query_request(get_adapter("uniner-sup"), get_card("conllpp"), Query("conllpp", "s", "EU rejects .", "person", ()))
+    assert "USER: Dataset: conllpp\nText: EU rejects . ASSISTANT:" in req.prompt
+
+
+def test_instructuie_source_exact():
+    req = sentence_request(get_adapter("instructuie"), get_card("conllpp"), "EU rejects German call .")
+    assert req.prompt == ('Please list all entity words in the text that fit the category.Output format is "type1: '
+                          'word1; type2: word2". \nOption: person, organization, location \nText: EU rejects German '
+                          'call . \nAnswer:')
+    assert req.max_new_tokens == 50
+
+
+def test_chatgpt_messages_ye_template():
+    req = sentence_request(get_adapter("chatgpt"), get_card("conllpp"), "EU rejects .")
+    (msg,) = req.prompt
+    assert msg["role"] == "user"
+    assert msg["content"] == ("Please identify person, organization, and location Entity from the given text, output "
+                              "using the format as:\nEntity: person: None | organization: None | location: Word1, "
+                              "Word2\nText: EU rejects .\nEntity:")
+
+
+def test_ye_parser():
+    out, unknown = parse_ye("Entity: Person: Obama, Biden | Location: None | Food: pizza\norganization: EU",
+                            ["person", "organization", "location"])
+    assert out == {"person": ["Obama", "Biden"], "organization": ["EU"], "location": []} and unknown == 1
+
+
+def test_instructuie_parser():
+    out, unknown = parse_instructuie("person: Barack Obama; location: Paris; None; junk; animal: cat;",
+                                     ["person", "location"])
+    assert out == {"person": ["Barack Obama"], "location": ["Paris"]} and unknown == 1
