@@ -66,9 +66,9 @@ class DatasetInfo(_Strict):
 
 
 class Scores(_Strict):
-    precision: Optional[float] = Field(None, ge=0, le=1)
-    recall: Optional[float] = Field(None, ge=0, le=1)
-    f1: float = Field(ge=0, le=1)
+    precision: Optional[float] = Field(None, ge=0, le=1, allow_inf_nan=False)
+    recall: Optional[float] = Field(None, ge=0, le=1, allow_inf_nan=False)
+    f1: float = Field(ge=0, le=1, allow_inf_nan=False)
     tp: Optional[int] = Field(None, ge=0)
     fp: Optional[int] = Field(None, ge=0)
     fn: Optional[int] = Field(None, ge=0)

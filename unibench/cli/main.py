@@ -52,7 +52,9 @@ for _name in GROUPS:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            return rc
     except UnibenchError as exc:
         from rich.console import Console
 
