@@ -44,14 +44,15 @@ def _make_backend(ref, adapter, jobs, *, batch_size: int, gguf_file: Optional[st
     if ref.kind == "openai":
         from ..backends.openai_api import OpenAIBackend
 
-        b = OpenAIBackend(ref.name, base_url=base_url)
+        b = OpenAIBackend(ref.name, base_url=base_url, concurrency=batch_size)
         return b, {"name": "openai", "versions": b.versions(), "settings": {"base_url": base_url},
                    "identity": b.identity()}
     if ref.kind == "vllm":
-        from ..backends.vllm_backend import VLLMBackend
+        from ..errors import UnibenchError
 
-        b = VLLMBackend(ref.name, revision=ref.revision)
-        return b, {"name": "vllm", "versions": b.versions(), "settings": {}, "identity": b.identity()}
+        raise UnibenchError("the in-process vLLM backend is not part of this release",
+                            hint="serve the model with `vllm serve MODEL` and use --model openai:MODEL "
+                                 "--base-url http://HOST:8000/v1 (several servers: comma-separated URLs)")
     raise AssertionError(ref)
 
 
