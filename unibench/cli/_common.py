@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-console = Console(highlight=False)
+# Piped or redirected output (CI logs, `| tee`) has no terminal width; rich would fall back to 80
+# columns and truncate dataset names in the score tables, so give it room unless COLUMNS says otherwise.
+console = Console(highlight=False, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 140)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 

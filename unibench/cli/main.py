@@ -57,8 +57,10 @@ def main(argv: list[str] | None = None) -> int:
             return rc
     except UnibenchError as exc:
         from rich.console import Console
+        from rich.markup import escape
 
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {exc.render()}",
+        # the message is user data (paths, JSON snippets such as `list[str]`): never rich markup
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {escape(exc.render())}",
                                                                     markup=True)
         return exc.exit_code
     except KeyboardInterrupt:
