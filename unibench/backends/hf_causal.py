@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from .base import GenRequest, ProgressFn
+from .base import GenRequest, OutputFn, ProgressFn
 from .hf_common import (check_requests, eos_ids, finish_text, library_versions, naive_generate, pad_id,
                         plain_batched_generate, prompt_text)
 from .hf_engine import Engine, Row, supports_engine
@@ -66,6 +66,7 @@ class HFCausalBackend:
     """A TextBackend (unibench/backends/base.py) over a loaded transformers causal LM."""
 
     name = "hf-causal"
+    streams_outputs = True  # generate(..., on_output=) reports each output as soon as it is final
 
     def __init__(self, model, tokenizer, *, ident: dict[str, str], batch_size: int = 8,
                  extra_versions: Sequence[str] = (), prefix_reuse: bool = True):
@@ -84,22 +85,28 @@ class HFCausalBackend:
     def versions(self) -> dict[str, str]:
         return library_versions(self._extra)
 
-    def generate(self, requests: Sequence[GenRequest], progress: Optional[ProgressFn] = None) -> list[str]:
+    def generate(self, requests: Sequence[GenRequest], progress: Optional[ProgressFn] = None,
+                 on_output: Optional[OutputFn] = None) -> list[str]:
         requests = list(requests)
         if not requests:
             return []
         check_requests(requests, self.name)
         if not self.uses_engine:
-            return plain_batched_generate(self.model, self.tokenizer, requests, self.batch_size, sort=True,
+            outs = plain_batched_generate(self.model, self.tokenizer, requests, self.batch_size, sort=True,
                                           progress=progress)
+            for i, text in enumerate(outs if on_output else ()):
+                on_output(i, text)
+            return outs
         texts = [prompt_text(self.tokenizer, r.prompt) for r in requests]
         ids = self.tokenizer(texts)["input_ids"]
         prefixes, rows, tiny = plan(ids, requests)
         engine = Engine(self.model, self.tokenizer, slots=self.batch_size, eos=self.eos, pad=self.pad,
                         finish=lambda toks, stop: finish_text(self.tokenizer, toks, self.eos, stop))
-        out = engine.run(prefixes, rows, progress) if rows else {}
+        out = engine.run(prefixes, rows, progress, on_output) if rows else {}
         if tiny:  # a 1-token prompt has no prefix to share and nothing to pad; run it alone
             for i, text in zip(tiny, naive_generate(self.model, self.tokenizer, [requests[i] for i in tiny],
                                                    progress)):
                 out[i] = text
+                if on_output:
+                    on_output(i, text)
         return [out[i] for i in range(len(requests))]

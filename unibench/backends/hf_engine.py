@@ -95,9 +95,12 @@ class Engine:
     # ------------------------------------------------------------------ public
 
     @torch.inference_mode()
-    def run(self, prefixes: Sequence[list[int]], rows: Sequence[Row], progress=None) -> dict[int, str]:
-        """Decode all rows (in the given order of admission); returns {row.index: text}."""
+    def run(self, prefixes: Sequence[list[int]], rows: Sequence[Row], progress=None,
+            on_output=None) -> dict[int, str]:
+        """Decode all rows (in the given order of admission); returns {row.index: text}.
+        `on_output(row.index, text)` is called as each row finishes (the response cache commits then)."""
         self.prefixes = prefixes
+        self.on_output = on_output
         self.remaining = {}
         for r in rows:
             self.remaining[r.group] = self.remaining.get(r.group, 0) + 1
@@ -286,7 +289,9 @@ class Engine:
             text = self.tok.decode(r.tokens, skip_special_tokens=True)
             finished = any(st in text for st in r.stop if st)
         if finished:
-            self.out[r.index] = self.finish(r.tokens, r.stop)
+            text = self.out[r.index] = self.finish(r.tokens, r.stop)
             self.slot[s] = None
+            if self.on_output:
+                self.on_output(r.index, text)
             return 1
         return 0
