@@ -1,36 +1,80 @@
-"""Fixture result files for leaderboard and validation tests (written with the real results schema)."""
+"""Fixture result files for leaderboard, validation and submission tests, written with the real
+results schema and shaped like `unibench run`'s output (pinned data revision, per-type counts
+that add up, a CI that is the percentile interval of the stored replicates)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from unibench.cards import get_card
 from unibench.metrics import bootstrap
+from unibench.metrics.prf import prf
 from unibench.results import (Backend, DatasetInfo, Diagnostics, ModelInfo, Prompt, ResultFile, Scores, Stamps,
-                              result_path, write_result)
+                              TypeScore, result_path, write_result)
 from unibench.scorer import SCORER_VERSION
+from unibench.validate import pinned_revisions
 
-HOSTILE = "<script>window.__pwned=1</script> \"Quote's\" модель ☃"
+HOSTILE = "<script>window.__pwned=1</script> \"Quote's\" модель ☃ <img src=x onerror=window.__pwned=2>"
+REPO = Path(__file__).resolve().parents[2]
+N_SENT = 50
 
 
-def make_run(model_id: str, display: str, row: str, tp: int, fp: int, fn: int, seed: int = 1) -> ResultFile:
+def _split(total: int, k: int) -> list[int]:
+    return [total // k + (i < total % k) for i in range(k)]
+
+
+def make_run(model_id: str, display: str, row: str, tp: int, fp: int, fn: int, seed: int = 1, *,
+             revision: str = "abc123", scorer: str = SCORER_VERSION, content_hash: str = "0" * 64,
+             n_parameters: int | None = None, training: list[str] | None = None) -> ResultFile:
     card = get_card(row)
-    p, r, f = (tp / (tp + fp) if tp + fp else 0.0), (tp / (tp + fn) if tp + fn else 0.0), 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    per_sentence = [(tp // 50 + (i < tp % 50), fp // 50 + (i < fp % 50), fn // 50 + (i < fn % 50)) for i in range(50)]
+    p, r, f = prf(tp, fp, fn)
+    per_sentence = list(zip(_split(tp, N_SENT), _split(fp, N_SENT), _split(fn, N_SENT)))
     reps = bootstrap.replicates(per_sentence, n=200, seed=seed)
+    k = min(2, card.n_types)  # counts split over the first two types (one, for single-type rows)
+    per_type = {}
+    for t, ttp, tfp, tfn in zip(card.types[:k], _split(tp, k), _split(fp, k), _split(fn, k)):
+        tp_, tr_, tf_ = prf(ttp, tfp, tfn)
+        per_type[t] = TypeScore(precision=tp_, recall=tr_, f1=tf_, tp=ttp, fp=tfp, fn=tfn, support=ttp + tfn)
+    n_q = N_SENT * card.n_types
     return ResultFile(
-        kind="run", model=ModelInfo(id=model_id, revision="abc123", display_name=display, family="uniner"),
-        dataset=DatasetInfo(row=row, dataset=card.dataset, domain=card.domain, revision="r", content_hash="0" * 64,
-                            label_map_hash=card.label_map_hash, n_sentences=50, n_queries=50 * card.n_types),
+        kind="run", model=ModelInfo(id=model_id, revision=revision, display_name=display, family="uniner",
+                                    n_parameters=n_parameters, training_datasets=training or []),
+        dataset=DatasetInfo(row=row, dataset=card.dataset, domain=card.domain,
+                            revision=sorted(pinned_revisions(card))[0],
+                            content_hash=content_hash, label_map_hash=card.label_map_hash, card_hash=card.card_hash(),
+                            n_sentences=N_SENT, n_queries=n_q),
         scores=Scores(precision=p, recall=r, f1=f, tp=tp, fp=fp, fn=fn, ci95=bootstrap.interval(reps),
                       n_bootstrap=200, bootstrap_seed=seed, f1_replicates=reps),
-        diagnostics=Diagnostics(n_outputs=50 * card.n_types, parse_failures=3, empty_outputs=1, n_pred_items=tp + fp,
-                                hallucinations=2, hallucination_rate=2 / max(tp + fp, 1)),
+        per_type=per_type,
+        diagnostics=Diagnostics(n_outputs=n_q, parse_failures=3, empty_outputs=1, n_pred_items=tp + fp,
+                                hallucinations=min(2, tp + fp), parse_failure_rate=3 / n_q, empty_output_rate=1 / n_q,
+                                hallucination_rate=min(2, tp + fp) / max(tp + fp, 1)),
         prompt=Prompt(adapter="uniner", template_hash="h" * 64), decoding={"max_new_tokens": 256},
-        backend=Backend(name="dummy", versions={"x": "1"}), stamps=Stamps(scorer_version=SCORER_VERSION))
+        backend=Backend(name="dummy", versions={"x": "1"}), stamps=Stamps(scorer_version=scorer))
+
+
+def write(root: Path, r: ResultFile) -> Path:
+    path = result_path(root, r)
+    write_result(path, r)
+    return path
+
+
+def write_samples(result_path_: Path, n_sentences: int, hostile: str = HOSTILE) -> Path:
+    """A sample log like `unibench run --log-samples` writes, with one hostile gold string."""
+    lines = []
+    for i in range(n_sentences):
+        sid = f"crossner_ai/test/{i}"
+        lines.append({"sentence_id": sid, "label": "person", "prompt": f"Text: sentence {i} with {hostile}",
+                      "raw_output": '["Ada Lovelace", "nobody"]', "prediction": None,
+                      "gold": ["Ada Lovelace", hostile if i == 0 else "Alan Turing"]})
+        lines.append({"sentence_id": sid, "label": "location", "prompt": None, "raw_output": "[]",
+                      "prediction": None, "gold": []})
+    out = result_path_.with_name(result_path_.stem + ".samples.jsonl")
+    out.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    return out
 
 
 @pytest.fixture()
@@ -39,5 +83,19 @@ def run_results(tmp_path) -> Path:
     for r in (make_run("org/good-model", "Good model", "crossner_ai", 80, 20, 20),
               make_run("org/good-model", "Good model", "mit_restaurant", 60, 30, 40),
               make_run("evil/model", HOSTILE, "crossner_ai", 40, 40, 40, seed=2)):
-        write_result(result_path(root, r), r)
+        write(root, r)
     return root
+
+
+def full_runs(root: Path, model_id: str, display: str, quality: float, *, seed: int = 7, n_parameters=None,
+              content_hash: str = "0" * 64, revision: str = "abc123") -> list[Path]:
+    """One run per benchmark row (all 49), F1 about `quality`, same sentences and seed per row."""
+    from unibench.cards import load_registry
+
+    paths = []
+    for i, row in enumerate(load_registry()):
+        tp = int(100 * quality) + i % 3
+        paths.append(write(root, make_run(model_id, display, row, tp, 100 - tp, 100 - tp, seed=seed + i,
+                                          n_parameters=n_parameters, content_hash=content_hash,
+                                          revision=revision)))
+    return paths
