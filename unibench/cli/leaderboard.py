@@ -1,4 +1,4 @@
-"""`unibench leaderboard build`: result files -> static site (HTML, JSON, CSV, LaTeX)."""
+"""`unibench leaderboard build`: result files (local folders and/or the shared Hub repo) -> static site."""
 
 from __future__ import annotations
 
@@ -11,21 +11,46 @@ lb_app = typer.Typer(help="Build the static leaderboard site from result files."
 
 
 @lb_app.command("build")
-def build(results: Optional[List[Path]] = typer.Option(None, "--results", help="Result folders (default: results)."),
-          out: Path = typer.Option(..., "--out", help="Site folder to write."),
+def build(results: Optional[List[Path]] = typer.Option(None, "--results", help="Result folders (default: results, "
+                                                                                 "unless --from-hub is given)."),
+          from_hub: Optional[str] = typer.Option(None, "--from-hub", metavar="OWNER/NAME",
+                                                 help="Also read the shared results dataset repo on the Hub "
+                                                      "(honours HF_ENDPOINT and HF_HUB_OFFLINE)."),
+          revision: Optional[str] = typer.Option(None, "--revision", help="Hub revision (branch, tag, sha or "
+                                                                          "refs/pr/N) for --from-hub."),
+          hub_cache: Optional[Path] = typer.Option(None, "--hub-cache", help="Cache folder for the Hub snapshot "
+                                                                              "(default: the HF cache)."),
+          out: Path = typer.Option(..., "--out", help="Site folder to write (replaced atomically)."),
           as_json: bool = typer.Option(False, "--json", help="Print a JSON summary.")):
     """Read and validate result files (never model code) and write the site; open OUT/index.html in a browser."""
-    from ..leaderboard.site import build_site
-    from ._common import console, print_json
+    from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    summary = build_site(list(results or [Path("results")]), out)
+    from ..leaderboard.site import build_site
+    from ._common import console, err_console, print_json
+
+    folders = list(results or ([] if from_hub else [Path("results")]))
+    if from_hub:
+        from ..leaderboard.hub import download_results
+
+        if not as_json:
+            err_console.print(f"downloading {from_hub} (dataset repo) ...", markup=False)
+        folders.append(download_results(from_hub, revision, hub_cache))
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err_console, transient=True,
+                  disable=as_json) as bar:
+        task = bar.add_task("building", total=None)
+        summary = build_site(folders, out, progress=lambda rel: bar.update(task, description=f"writing {rel}"))
+    summary["sources"] = [str(f) for f in folders]
     if as_json:
         print_json(summary)
         return
-    console.print(f"{summary['entries']} entries, {summary['main_rows']} in the main table, "
-                  f"{summary['crossner_mit_rows']} in the CrossNER/MIT table -> {out}/index.html")
+    console.print(f"{summary['entries']} entries ({summary['main_rows']} in the main table, groups: "
+                  f"{', '.join(summary['groups']) or 'none'}), {summary['pages']} pages", soft_wrap=True, markup=False)
     for s in summary["skipped"]:
-        console.print(f"left out: {s}")
+        console.print(f"left out: {s}", soft_wrap=True, markup=False)
+    if summary["warnings"]:
+        console.print(f"{len(summary['warnings'])} warnings (listed on the index page; `unibench validate` "
+                      "shows them)", soft_wrap=True, markup=False)
+    console.print(f"open {summary['index']}", soft_wrap=True, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,33 +1,55 @@
-"""Collecting result files into leaderboard tables (pure data; rendering is in site.py)."""
+"""Collecting result files into leaderboard tables (pure data; rendering is in site.py).
+
+`collect` reads result files only (never model code), runs `unibench validate`'s checks on each
+folder and leaves out, with the reason, every file they flag (a partial or demo run, another
+label map, an unpinned data revision, a duplicate...). The rest are grouped into *entries*: one
+per model revision, source (a run, or one printing of a paper's numbers, e.g. Fig. 9 vs Table 3)
+and comparability group. A group is one scorer version and one dataset version for runs, and
+"reported" for the paper's numbers: tables rank entries only inside a group, so numbers from
+different scorer versions are never ranked together and a paper's number never outranks a run.
+
+Model metadata comes from `model_meta.json` beside the result files when it is there (what
+`unibench submit` uploads, the MTEB convention), else from the result files themselves.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from ..aggregate import mean_of
 from ..cards import DOMAINS, load_registry
-from ..metrics import bootstrap
+from ..errors import UnibenchError
 from ..results import ResultFile, iter_result_files, read_result
+from ..validate import MODEL_META, read_model_meta, validate_dir
+from .significance import not_separable
 
-ZERO_SHOT_BENCH = "uniner-zeroshot"
 CROSSNER_MIT = ["mit_movie", "mit_restaurant", "crossner_ai", "crossner_literature", "crossner_music",
                 "crossner_politics", "crossner_science"]
+REPORTED_GROUP = "reported"
+MAIN_SOURCES = ("run", "fig9", "fig5a")  # sources with all 49 rows or all domain bars
+CROSSNER_MIT_SOURCES = ("run", "table3", "gliner-table1")
 
 
 @dataclass
 class Entry:
-    key: str  # unique: model id + revision + source
+    key: str  # unique: model id + revision + source + group
     model_id: str
+    revision: str
     display: str
     kind: str  # run | reported
-    source_key: str  # run or the reported key (fig9, table3, ...)
-    group: str  # comparability group: "reported" or "scorer <v> / data <version>"
+    source_key: str  # "run" or the reported key (fig9, table3, ...)
+    group: str  # comparability group
     family: str = ""
     n_parameters: Optional[int] = None
     training: set = field(default_factory=set)
+    url: Optional[str] = None
+    meta_source: str = "result files"
     rows: dict[str, ResultFile] = field(default_factory=dict)
+    paths: dict[str, Path] = field(default_factory=dict)
+    samples: dict[str, Path] = field(default_factory=dict)
     domain_reported: dict[str, ResultFile] = field(default_factory=dict)
     overall_reported: Optional[ResultFile] = None
     files: list[str] = field(default_factory=list)
@@ -36,112 +58,200 @@ class Entry:
         r = self.rows.get(row)
         return r.scores.f1 if r else None
 
-    def zero_shot_rows(self, rows: list[str]) -> list[str]:
-        return [r for r in rows if r not in self.training]
+    @property
+    def supervised(self) -> bool:
+        """Trained on any benchmark row, or prompted in the supervised setting on any row."""
+        return bool(self.training & set(load_registry())) or any(r.setting == "supervised" for r in self.rows.values())
+
+    def trained_on(self, row: str) -> bool:
+        return row in self.training
 
 
-def _entry_key(r: ResultFile) -> tuple[str, str, str]:
-    src = r.reported.key if r.kind == "reported" else "run"
+@dataclass
+class Board:
+    entries: dict[str, Entry]
+    skipped: list[str]  # files left out, each with its reason
+    warnings: list[str]
+
+
+def group_of(r: ResultFile) -> str:
     if r.kind == "reported":
-        group = "reported"
-    else:
-        group = f"scorer {r.stamps.scorer_version} / data {r.dataset.version}"
-    return f"{r.model.id}@{r.model.revision}#{src}", src, group
+        return REPORTED_GROUP
+    return f"runs, scorer {r.stamps.scorer_version}, data {r.dataset.version}"
 
 
-def collect(dirs: list[Path]) -> tuple[dict[str, Entry], list[str]]:
-    """Read every result file under `dirs`; returns entries and the list of files left out (and why)."""
+def group_order(group: str) -> tuple:
+    """Run groups first, newest scorer first; the paper's numbers last."""
+    m = re.search(r"scorer ([0-9.]+)", group)
+    version = tuple(-int(x) for x in m.group(1).split(".") if x) if m else ()
+    return group == REPORTED_GROUP, version, group
+
+
+def _meta_for(folder: Path, cache: dict):
+    if folder not in cache:
+        p = folder / MODEL_META
+        cache[folder] = read_model_meta(p) if p.exists() else None
+    return cache[folder]
+
+
+def collect(dirs: list[Path]) -> Board:
+    """Read and validate every result file under `dirs`; group the valid ones into entries."""
     entries: dict[str, Entry] = {}
     skipped: list[str] = []
+    warnings: list[str] = []
+    metas: dict[Path, object] = {}
     for d in dirs:
-        for path in iter_result_files(Path(d)):
-            r = read_result(path)
-            if r.kind == "run" and (r.dataset.limit or r.dataset.split != "test"):
-                skipped.append(f"{path}: partial or demo run (limit={r.dataset.limit}, split={r.dataset.split})")
+        d = Path(d)
+        if not d.is_dir():
+            raise UnibenchError(f"results folder {d} does not exist", hint="give --results DIR (default: results)")
+        report = validate_dir(d)
+        warnings += report.warnings + report.across_files
+        for path in iter_result_files(d):
+            if str(path) in report.by_file:
+                skipped.append(f"{path}: " + "; ".join(report.by_file[str(path)]))
                 continue
-            key, src, group = _entry_key(r)
-            e = entries.get(key)
-            if e is None:
-                e = entries[key] = Entry(key, r.model.id, r.model.display_name, r.kind, src, group, r.model.family,
-                                         r.model.n_parameters, set(r.model.training_datasets))
-            e.files.append(str(path))
-            if r.scope == "row":
-                if r.dataset.row in e.rows:
-                    raise ValueError(f"duplicate result for {r.model.id} / {r.dataset.row} ({src}): {path}")
-                e.rows[r.dataset.row] = r
-            elif r.scope == "domain":
-                e.domain_reported[r.domain] = r
-            else:
-                e.overall_reported = r
-    return entries, skipped
+            _add(entries, path, read_result(path), _meta_for(path.parent, metas), skipped)
+    return Board(entries, skipped, warnings)
+
+
+def _add(entries: dict[str, Entry], path: Path, r: ResultFile, meta, skipped: list[str]) -> None:
+    src = r.reported.key if r.kind == "reported" else "run"
+    group = group_of(r)
+    key = f"{r.model.id}@{r.model.revision}#{src}|{group}"
+    e = entries.get(key)
+    if e is None:
+        m = meta if (meta is not None and r.kind == "run") else r.model
+        e = entries[key] = Entry(key, r.model.id, r.model.revision, m.display_name, r.kind, src, group, m.family,
+                                 m.n_parameters, set(m.training_datasets), m.url,
+                                 "model_meta.json" if m is meta else "result files")
+    if r.scope == "row":
+        row = r.dataset.row
+        if row in e.rows:
+            skipped.append(f"{path}: duplicate of {e.paths[row]} (same model, revision, source and row)")
+            return
+        e.rows[row], e.paths[row] = r, path
+        samples = path.with_name(path.stem + ".samples.jsonl")
+        if samples.exists():
+            e.samples[row] = samples
+    elif r.scope == "domain":
+        e.domain_reported[r.domain] = r
+    else:
+        e.overall_reported = r
+    e.files.append(str(path))
 
 
 @dataclass
 class Cell:
     value: Optional[float]  # fraction
     ci: Optional[tuple[float, float]] = None
-    note: str = ""  # e.g. "3/8 rows", "reported (Fig. 5a)"
+    note: str = ""  # e.g. "3/8 rows", "reported"
 
 
-def main_table(entries: dict[str, Entry]) -> list[dict]:
-    """Models x (overall + 9 domains), recomputed as plain means over rows (the paper's averaging)."""
+def _mean_cell(e: Entry, rows: list[str]) -> Optional[Cell]:
+    present = {r: e.row_f1(r) for r in rows if r in e.rows}
+    if not present:
+        return None
+    reps = {r: (e.rows[r].scores.f1_replicates or []) for r in present}
+    a = mean_of("", present, reps)
+    return Cell(a.f1, a.ci, "" if len(present) == len(rows) else f"{len(present)}/{len(rows)} rows")
+
+
+def _rank(rows: list[dict], column: str) -> list[dict]:
+    """Sort one group by `column` (complete entries first), number the complete ones, and mark
+    each entry not significantly different from the one ranked just above it."""
+    def complete(x):
+        c = x["cells"].get(column)
+        return c is not None and c.value is not None and not c.note.endswith("rows")
+    def value(x):
+        c = x["cells"].get(column)
+        return c.value if c is not None and c.value is not None else -1.0
+    rows.sort(key=lambda x: (not complete(x), -value(x)))
+    prev = None
+    for i, x in enumerate(rows):
+        x["rank"], x["tie"] = (i + 1 if complete(x) else None), None
+        if complete(x) and prev is not None:
+            x["tie"] = not_separable(prev["entry"], x["entry"], prev["cells"][column].ci, x["cells"][column].ci)
+        prev = x if complete(x) else prev
+    return rows
+
+
+def by_group(rows: list[dict]) -> list[tuple[str, list[dict]]]:
+    groups: dict[str, list[dict]] = {}
+    for x in rows:
+        groups.setdefault(x["entry"].group, []).append(x)
+    return [(g, groups[g]) for g in sorted(groups, key=group_order)]
+
+
+def main_table(entries: dict[str, Entry]) -> list[tuple[str, list[dict]]]:
+    """Per group: entries x (overall + 9 domains), plain means over rows (the paper's averaging)."""
     reg = load_registry()
-    all_rows = [c.id for c in reg.values()]
+    all_rows = list(reg)
     out = []
     for e in entries.values():
-        if e.source_key not in ("run", "fig9", "fig5a"):
+        if e.source_key not in MAIN_SOURCES:
             continue
         cells: dict[str, Cell] = {}
         if e.rows:
-            rows_f1 = {r: e.row_f1(r) for r in all_rows if r in e.rows}
-            reps = {r: (e.rows[r].scores.f1_replicates or []) for r in rows_f1}
             for dom in DOMAINS:
-                members = {r: f for r, f in rows_f1.items() if reg[r].domain == dom}
-                need = sum(1 for r in all_rows if reg[r].domain == dom)
-                if members:
-                    a = mean_of(dom, members, reps)
-                    cells[dom] = Cell(a.f1, a.ci, "" if len(members) == need else f"{len(members)}/{need} rows")
-            a = mean_of("overall", rows_f1, reps)
-            cells["overall"] = Cell(a.f1, a.ci, "" if len(rows_f1) == len(all_rows) else
-                                    f"{len(rows_f1)}/{len(all_rows)} rows")
+                c = _mean_cell(e, [r for r in all_rows if reg[r].domain == dom])
+                if c:
+                    cells[dom] = c
+            cells["overall"] = _mean_cell(e, all_rows)
         else:
             for dom, r in e.domain_reported.items():
                 cells[dom] = Cell(r.scores.f1, None, "reported")
             if e.overall_reported:
                 cells["overall"] = Cell(e.overall_reported.scores.f1, None, "reported")
-        if not cells:
-            continue
-        supervised = bool(e.training & set(all_rows))
-        out.append({"entry": e, "cells": cells, "supervised": supervised})
-    out.sort(key=lambda x: -(x["cells"].get("overall", Cell(-1)).value or -1))
-    _mark_ties(out)
-    return out
+        if cells.get("overall") is not None:
+            out.append({"entry": e, "cells": cells, "supervised": e.supervised})
+    return [(g, _rank(rows, "overall")) for g, rows in by_group(out)]
 
 
-def _mark_ties(rows: list[dict]) -> None:
-    """A row is marked when its overall CI overlaps the next row's (not significantly different)."""
-    for r in rows:
-        r["tie_next"] = False
-    for a, b in zip(rows, rows[1:]):
-        ca, cb = a["cells"].get("overall"), b["cells"].get("overall")
-        if ca and cb and ca.ci and cb.ci and ca.ci[0] <= cb.ci[1] and cb.ci[0] <= ca.ci[1]:
-            a["tie_next"] = True
-
-
-def crossner_mit_table(entries: dict[str, Entry]) -> list[dict]:
+def domain_table(entries: dict[str, Entry], domain: str) -> tuple[list[str], list[tuple[str, list[dict]]]]:
+    """Per group: entries x the domain's rows, with the domain mean (ranked on it)."""
+    reg = load_registry()
+    rows = [r for r in reg if reg[r].domain == domain]
     out = []
     for e in entries.values():
-        if e.source_key not in ("run", "table3", "gliner-table1"):
+        cell = _mean_cell(e, rows) if e.rows else None
+        if cell is None and domain in e.domain_reported:
+            cell = Cell(e.domain_reported[domain].scores.f1, None, "reported")
+        if cell is None:
             continue
-        vals = {r: e.row_f1(r) for r in CROSSNER_MIT}
-        if not any(v is not None for v in vals.values()):
-            continue
-        present = [v for v in vals.values() if v is not None]
-        avg = sum(present) / len(present) if len(present) == len(CROSSNER_MIT) else None
-        out.append({"entry": e, "values": vals, "avg": avg})
-    out.sort(key=lambda x: -(x["avg"] if x["avg"] is not None else -1))
-    return out
+        out.append({"entry": e, "cells": {"mean": cell}, "supervised": e.supervised})
+    return rows, [(g, _rank(x, "mean")) for g, x in by_group(out)]
 
 
-def domain_replicates(e: Entry, rows: list[str]) -> list[float]:
-    return bootstrap.mean_replicates([e.rows[r].scores.f1_replicates or [] for r in rows if r in e.rows])
+def dataset_table(entries: dict[str, Entry], row: str) -> list[tuple[str, list[dict]]]:
+    """Per group: every entry with a number on this row, ranked by F1."""
+    out = [{"entry": e, "result": e.rows[row], "cells": {"f1": Cell(e.rows[row].scores.f1, e.rows[row].scores.ci95)},
+            "supervised": e.supervised} for e in entries.values() if row in e.rows]
+    return [(g, _rank(x, "f1")) for g, x in by_group(out)]
+
+
+def crossner_mit_table(entries: dict[str, Entry]) -> list[tuple[str, list[dict]]]:
+    """The paper's Table 3 layout: the 7 CrossNER/MIT rows and their plain mean (when all 7 are there)."""
+    out = []
+    for e in entries.values():
+        if e.source_key not in CROSSNER_MIT_SOURCES or not any(r in e.rows for r in CROSSNER_MIT):
+            continue
+        cell = _mean_cell(e, CROSSNER_MIT)
+        printed = e.overall_reported
+        if printed is not None and printed.benchmark == "crossner-mit" and not cell.note \
+                and abs(printed.scores.f1 - cell.value) > 0.0005:
+            cell.note = f"printed {printed.reported.value_text}"
+        out.append({"entry": e, "values": {r: e.row_f1(r) for r in CROSSNER_MIT}, "cells": {"avg": cell},
+                    "avg": None if cell.note.endswith("rows") else cell.value, "supervised": e.supervised})
+    return [(g, _rank(x, "avg")) for g, x in by_group(out)]
+
+
+def size_points(table: list[tuple[str, list[dict]]], column: str = "overall") -> list[dict]:
+    """Entries of a ranked table with a known size and a complete score: the F1-vs-size plot."""
+    pts = []
+    for group, rows in table:
+        for x in rows:
+            c = x["cells"].get(column)
+            e = x["entry"]
+            if e.n_parameters and c is not None and c.value is not None and not c.note.endswith("rows"):
+                pts.append({"entry": e, "f1": c.value, "ci": c.ci, "n": e.n_parameters, "group": group})
+    return pts

@@ -1,121 +1,160 @@
-"""Rendering the leaderboard as a static site: HTML (Jinja2, autoescaped), JSON, CSV and LaTeX.
+"""Rendering the leaderboard as a static site: HTML (Jinja2, autoescaped), SVG, JSON, CSV and LaTeX.
 
 Works from file:// and any static host: relative links only, no CDN, no fetch(), no external
-request. Every string that comes from a result file is escaped by Jinja2's autoescape (never
-marked safe); SVG plots are built from numbers only.
+request, and a Content-Security-Policy that allows only the site's own script and stylesheet (so
+even a templating mistake could not run a stranger's script). Every string that comes from a
+result file is escaped by Jinja2's autoescape (never marked safe); SVG plots escape their own
+text (plots.py). The site is built in a temporary folder and moved into place at the end, so an
+interrupted build leaves the previous site intact, never half a site.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 import json
+import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
+from typing import Callable, Optional
 
 import jinja2
 
 from .. import __version__
 from ..cards import DOMAINS, load_registry
+from ..errors import UnibenchError
 from ..io import atomic_write_text
 from ..resources import resource_dir
-from .board import CROSSNER_MIT, Entry, collect, crossner_mit_table, main_table
+from . import downloads
+from .board import (CROSSNER_MIT, REPORTED_GROUP, Entry, collect, crossner_mit_table, dataset_table, domain_table,
+                    main_table, size_points)
+from .plots import domain_svg, size_svg
+from .samples import MAX_SENTENCES, read_samples
 
-COLUMNS = ["overall", *DOMAINS]
+COLUMNS = downloads.COLUMNS
+MARKER = ".unibench-site"  # a folder holding this file is a site we built and may replace
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_")[:120] or "x"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_.")[:80] or "x"
 
 
-def pct(x) -> str:
-    return "–" if x is None else f"{100 * x:.1f}"
-
-
-def domain_svg(values: dict[str, float | None]) -> str:
-    """A small bar chart of a model's domain profile (numbers only, so nothing to escape)."""
-    w, h, pad, bw = 460, 150, 24, 40
-    bars = []
-    for i, d in enumerate(DOMAINS):
-        v = values.get(d)
-        x = pad + i * (bw + 8)
-        if v is not None:
-            bh = max(1.0, v * (h - 2 * pad))
-            bars.append(f'<rect x="{x}" y="{h - pad - bh:.1f}" width="{bw}" height="{bh:.1f}" class="bar"/>'
-                        f'<text x="{x + bw / 2}" y="{h - pad - bh - 3:.1f}" class="v">{100 * v:.1f}</text>')
-        bars.append(f'<text x="{x + bw / 2}" y="{h - 8}" class="l">{d[:6]}</text>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
-            f'aria-label="F1 by domain">{"".join(bars)}</svg>')
+def entry_slug(e: Entry) -> str:
+    """File name of an entry's pages: readable, and unique even when two keys slug alike."""
+    return f"{slug(e.model_id)}-{e.source_key}-{hashlib.sha1(e.key.encode()).hexdigest()[:8]}"
 
 
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(resource_dir("leaderboard") / "templates")),
-                             autoescape=True, undefined=jinja2.StrictUndefined)
-    env.filters["pct"] = pct
-    env.filters["slug"] = slug
+                             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(pct=downloads.pct, slug=slug, eslug=entry_slug,
+                       num=lambda v: "" if v is None else f"{v:.6f}",
+                       ci=lambda c: f"[{downloads.pct(c[0])}, {downloads.pct(c[1])}]" if c else "–",
+                       params=_params)
     return env
 
 
-def _latex(rows: list[dict]) -> str:
-    def esc(s: str) -> str:
-        return re.sub(r"([&%$#_{}~^\\])", r"\\\1", s)
-    head = " & ".join(["Model", "Avg", *DOMAINS]) + r" \\"
-    lines = [r"\begin{tabular}{l" + "r" * len(COLUMNS) + "}", r"\toprule", head, r"\midrule"]
-    for r in rows:
-        vals = [pct(r["cells"][c].value) if c in r["cells"] else "--" for c in COLUMNS]
-        lines.append(" & ".join([esc(r["entry"].display), *vals]) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    return "\n".join(lines) + "\n"
+def _params(n) -> str:
+    if not n:
+        return "–"
+    for div, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if n >= div:
+            return f"{n / div:.3g}{unit}"
+    return str(n)
 
 
-def build_site(results: list[Path], out: Path) -> dict:
-    entries, skipped = collect(results)
-    table = main_table(entries)
-    t3 = crossner_mit_table(entries)
-    reg = load_registry()
-    env = _env()
+def _size_plot(table) -> tuple:
+    pts = size_points(table)
+    for i, p in enumerate(sorted(pts, key=lambda p: (p["n"], -p["f1"])), 1):
+        e = p["entry"]
+        p.update(marker=str(i), reported=e.kind == "reported",
+                 label=f"{e.display} ({'reported ' + e.source_key if e.kind == 'reported' else p['group']})")
+    pts.sort(key=lambda p: int(p["marker"]))
+    return size_svg(pts), pts
+
+
+def _prepare_out(out: Path) -> Path:
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
+        raise UnibenchError(f"{out} exists and is not a site built by unibench (no {MARKER} file); refusing to "
+                            "replace it", hint="give --out a new folder, or an earlier site's folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+    os.replace(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str], None]] = None) -> dict:
+    """Collect and validate the result files under `results` and write the site to `out`."""
+    board = collect(results)
     out = Path(out)
-    (out / "models").mkdir(parents=True, exist_ok=True)
-    static = resource_dir("leaderboard") / "static"
-    for f in static.iterdir():
+    tmp = _prepare_out(out)
+    try:
+        pages = _render(board, tmp, progress or (lambda _: None))
+        atomic_write_text(tmp / MARKER, f"built by unibench {__version__}\n")
+        _swap(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    main = main_table(board.entries)
+    return {"entries": len(board.entries), "main_rows": sum(len(r) for _, r in main),
+            "groups": [g for g, _ in main], "pages": pages, "skipped": board.skipped, "warnings": board.warnings,
+            "out": str(out), "index": str(out / "index.html")}
+
+
+def _render(board, out: Path, progress) -> int:
+    entries, reg, env = board.entries, load_registry(), _env()
+    for f in (resource_dir("leaderboard") / "static").iterdir():
         shutil.copy(f, out / f.name)
-    common = {"version": __version__, "domains": DOMAINS, "columns": COLUMNS, "root": ""}
-    groups = sorted({r["entry"].group for r in table})
-    atomic_write_text(out / "index.html", env.get_template("index.html.j2").render(
-        rows=table, groups=groups, skipped=skipped, **common))
-    atomic_write_text(out / "crossner-mit.html", env.get_template("crossner_mit.html.j2").render(
-        rows=t3, cols=CROSSNER_MIT, names={r: reg[r].display_name for r in CROSSNER_MIT}, **common))
-    row_ids = [c.id for c in reg.values()]
-    atomic_write_text(out / "datasets.html", env.get_template("datasets.html.j2").render(
-        cards=[reg[r] for r in row_ids], entries=list(entries.values()), **common))
+    main, t3 = main_table(entries), crossner_mit_table(entries)
+    names = {r: reg[r].display_name for r in reg}
+    dom_slugs = {d: slug(d.lower()) for d in DOMAINS}
+    common = {"version": __version__, "domains": DOMAINS, "columns": COLUMNS, "dom_slugs": dom_slugs,
+              "names": names, "reported_group": REPORTED_GROUP}
+    n = 0
+
+    def page(rel: str, template: str, **ctx) -> None:
+        nonlocal n
+        depth = rel.count("/")
+        atomic_write_text(out / rel, env.get_template(template).render(root="../" * depth, **common, **ctx))
+        n += 1
+        progress(rel)
+
+    svg, points = _size_plot(main)
+    page("index.html", "index.html.j2", table=main, skipped=board.skipped, warnings=board.warnings,
+         size_plot=svg, points=points)
+    page("crossner-mit.html", "crossner_mit.html.j2", table=t3, cols=CROSSNER_MIT)
+    by_domain = {d: [reg[r] for r in reg if reg[r].domain == d] for d in DOMAINS}
+    counts = {r: sum(1 for e in entries.values() if r in e.rows) for r in reg}
+    page("datasets.html", "datasets.html.j2", by_domain=by_domain, counts=counts)
+    for d in DOMAINS:
+        rows, table = domain_table(entries, d)
+        dsvg, dpoints = _size_plot([(g, [{**x, "cells": {"overall": x["cells"]["mean"]}} for x in xs])
+                                    for g, xs in table])
+        page(f"domains/{dom_slugs[d]}.html", "domain.html.j2", domain=d, rows=rows, table=table,
+             size_plot=dsvg, points=dpoints)
+    for row, card in reg.items():
+        page(f"datasets/{row}.html", "dataset.html.j2", card=card, table=dataset_table(entries, row))
+    profiles = {x["entry"].key: {d: x["cells"][d].value for d in DOMAINS if d in x["cells"]}
+                for _, xs in main for x in xs}
     for e in entries.values():
-        dom_vals = {}
-        for r in table:
-            if r["entry"] is e:
-                dom_vals = {d: r["cells"][d].value for d in DOMAINS if d in r["cells"]}
-        atomic_write_text(out / "models" / f"{slug(e.key)}.html", env.get_template("model.html.j2").render(
-            e=e, reg=reg, svg=domain_svg(dom_vals), **{**common, "root": "../"}))
-    data = {"unibench_version": __version__, "main": [
-        {"model": r["entry"].model_id, "display": r["entry"].display, "kind": r["entry"].kind,
-         "source": r["entry"].source_key, "group": r["entry"].group, "supervised": r["supervised"],
-         **{c: (r["cells"][c].value if c in r["cells"] else None) for c in COLUMNS},
-         **{f"{c}_ci95": (list(r["cells"][c].ci) if c in r["cells"] and r["cells"][c].ci else None) for c in COLUMNS}}
-        for r in table],
-        "crossner_mit": [{"model": r["entry"].model_id, "display": r["entry"].display, "source": r["entry"].source_key,
-                          **r["values"], "avg": r["avg"]} for r in t3], "skipped": skipped}
+        page(f"models/{entry_slug(e)}.html", "model.html.j2", e=e, reg=reg,
+             svg=domain_svg(profiles.get(e.key, {})) if e.key in profiles else "")
+        for row, path in sorted(e.samples.items()):
+            log = read_samples(path)
+            page(f"samples/{entry_slug(e)}/{row}.html", "samples.html.j2", e=e, card=reg[row], log=log,
+                 result=e.rows[row], cap=MAX_SENTENCES)
+    data = downloads.leaderboard_json(main, t3, entries, board.skipped, __version__)
     atomic_write_text(out / "leaderboard.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["model", "display", "kind", "source", "group", *COLUMNS])
-    for r in data["main"]:
-        w.writerow([r["model"], r["display"], r["kind"], r["source"], r["group"],
-                    *[("" if r[c] is None else f"{100 * r[c]:.2f}") for c in COLUMNS]])
-    atomic_write_text(out / "leaderboard.csv", buf.getvalue())
-    atomic_write_text(out / "leaderboard.tex", _latex(table))
-    return {"entries": len(entries), "main_rows": len(table), "crossner_mit_rows": len(t3), "skipped": skipped,
-            "out": str(out)}
-
-
-def entry_slug(e: Entry) -> str:
-    return slug(e.key)
+    atomic_write_text(out / "leaderboard.csv", downloads.main_csv(data))
+    atomic_write_text(out / "results-long.csv", downloads.long_csv(data))
+    atomic_write_text(out / "leaderboard.tex", downloads.latex(main, t3, names))
+    return n
