@@ -9,7 +9,7 @@ import pytest
 
 from unibench.results import ModelInfo
 
-from tests.leaderboard.conftest import make_run, write
+from tests.leaderboard.conftest import make_run, write, write_samples
 
 from .conftest import REPO_ID, ROOT, TOKEN, run_cli
 
@@ -26,6 +26,9 @@ def _uploads(hub) -> list:
 
 
 def test_valid_submission_arrives_as_a_pull_request(tmp_path, hub, hf_env, my_runs):
+    folder = my_runs / "myorg__ner-7b" / "abc123"
+    write_samples(folder / "crossner_ai.json", 3)  # dataset text: stays local
+    (folder / "crossner_ai.run_spec.json").write_text("{}")
     env = dict(hf_env, HF_DEBUG="1", HF_HUB_VERBOSITY="debug")  # even debug logging must not show the token
     res = run_cli(["submit", str(my_runs), "--repo", REPO_ID], env)
     assert res.returncode == 0, res.stderr
