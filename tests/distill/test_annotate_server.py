@@ -114,8 +114,8 @@ def test_annotate_counts_drops_and_reruns_from_cache(teacher, tmp_path, capsys):
     n_chunks = len(CANNED) + 3
     assert s["chunking"]["n_chunks"] == n_chunks and s["chunking"]["max_chunk_tokens"] == 12
     assert s["outputs"] == {"total": n_chunks, "parsed": n_chunks - 3, "parsed_empty_list": 1 + 3,
-                            "unparseable": 3, "unparseable_by_reason": {"empty_output": 1, "no_list_at_start": 1,
-                                                                        "syntax_error": 1}}
+                            "parsed_after_preamble": 0, "unparseable": 3,
+                            "unparseable_by_reason": {"empty_output": 1, "no_list_at_start": 1, "syntax_error": 1}}
     e = s["entities"]
     assert e["dropped_by_reason"] == {"else_like_type": 2, "not_in_passage": 1, "non_english_type": 1,
                                       "template_echo": 1, "duplicate": 1, "malformed_item": 3}
@@ -140,6 +140,13 @@ def test_annotate_counts_drops_and_reruns_from_cache(teacher, tmp_path, capsys):
     text = capsys.readouterr().out.replace("\n", "")  # rich wraps at the terminal width
     assert len(teacher.bodies) == before and out.read_bytes() == first
     assert "entities dropped: malformed_item" in text and f"cache hits {n_chunks}, new requests 0" in text
+    # a parse option is not part of the cache key: re-parsing with --find-list asks nothing either
+    assert main(_args(teacher, passages, out, cache, "--find-list", "--json")) == 0
+    s2 = json.loads(capsys.readouterr().out)
+    assert len(teacher.bodies) == before and s2["outputs"]["parsed_after_preamble"] == 1
+    assert s2["outputs"]["unparseable_by_reason"] == {"empty_output": 1, "syntax_error": 1}
+    brca = {a.text: a for a in read_annotations([out])}["The gene BRCA1 causes cancer ."]
+    assert ("BRCA1", "gene") in brca.entities
 
 
 def test_a_failing_teacher_stops_cleanly_and_the_next_run_resumes(teacher, tmp_path, capsys):

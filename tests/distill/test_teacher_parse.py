@@ -58,3 +58,23 @@ def test_non_string_outputs_and_garbage_never_raise():
     for junk in (None, 42, "]]]]", "[" + '("a", "b"),' * 2000, "\x00[\x00]", "[(" * 300):
         assert p.parse(junk, PASSAGE).entities == []
     assert extract_list("[1, 2] trailing")[0] == [1, 2]
+
+
+def test_find_list_accepts_a_preamble_only_when_asked():
+    out = 'Here are the entities:\n[("Berlin", "city"), ("Paris", "city")] Hope this helps.'
+    strict = TeacherParser(get_prompt()).parse(out, PASSAGE)
+    assert strict.status == "no_list_at_start" and not strict.entities
+    lenient = TeacherParser(get_prompt(), find_list=True).parse(out, PASSAGE)
+    assert lenient.status == "ok" and lenient.after_preamble
+    assert lenient.entities == [("Berlin", "city"), ("Paris", "city")]
+    # a bracket that does not open a list of tuples is not taken for one
+    assert TeacherParser(get_prompt(), find_list=True).parse("See [1] for details.", PASSAGE).status == \
+        "no_list_at_start"
+    assert TeacherParser(get_prompt(), find_list=True).parse("The list: [(\"Berlin\", ", PASSAGE).status == \
+        "syntax_error"
+    assert not TeacherParser(get_prompt()).parse('[("Berlin", "city")]', PASSAGE).after_preamble
+
+
+def test_find_list_does_not_take_an_empty_list_inside_code():
+    out = "Here is a Python function:\n```python\ndef f(text):\n    entities = []\n    return entities\n```"
+    assert TeacherParser(get_prompt(), find_list=True).parse(out, PASSAGE).status == "no_list_at_start"

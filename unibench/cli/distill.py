@@ -45,6 +45,8 @@ def annotate_cmd(
                                                                                     "output budget."),
         prompt: str = typer.Option("pile-ner-type", "--prompt", help="Prompt name or YAML file."),
         keep_unfound: bool = typer.Option(False, "--keep-unfound", help="Keep mentions not found in the passage."),
+        find_list: bool = typer.Option(False, "--find-list", help="Accept a list after a preamble (chatty "
+                                                                  "teachers); default: the list must come first."),
         as_json: bool = AsJson):
     """Annotate raw passages with a teacher LLM, the paper's prompt, temperature 0 (cached and resumable)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -65,7 +67,7 @@ def annotate_cmd(
     cfg = AnnotateConfig(teacher=ref.name, passages=passages, out=out, base_url=base_url,
                          cache_path=default_cache_dir(cache_dir) / "responses.sqlite", max_tokens=max_tokens,
                          tokenizer=tokenizer, concurrency=concurrency, max_new_tokens=max_new_tokens,
-                         keep_unfound=keep_unfound)
+                         keep_unfound=keep_unfound, find_list=find_list)
     from ..backends.openai_api import OpenAIBackend
 
     backend = OpenAIBackend(ref.name, base_url=base_url, concurrency=concurrency)
@@ -97,6 +99,8 @@ def _print_annotate_summary(s: dict, path: Path) -> None:
     t.add_column("count", justify="right")
     t.add_row("outputs parsed", str(o["parsed"]))
     t.add_row("  of which an empty list", str(o["parsed_empty_list"]))
+    if s["entities"]["find_list"]:
+        t.add_row("  of which after a preamble (--find-list)", str(o["parsed_after_preamble"]))
     for k, v in o["unparseable_by_reason"].items():
         t.add_row(f"outputs dropped: {k}", str(v))
     t.add_row("entities proposed", str(e["proposed"]))
@@ -114,7 +118,9 @@ def _print_annotate_summary(s: dict, path: Path) -> None:
 @distill_app.command("gold-annotations")
 def gold_cmd(datasets: List[str] = typer.Option(..., "--datasets", help="Row ids (or dataset names)."),
              out: Path = typer.Option(..., "--out", help="Annotations JSONL."),
-             split: str = typer.Option("train", "--split"), data_dir: Optional[Path] = DataDir,
+             split: str = typer.Option("train", "--split"),
+             limit: Optional[int] = typer.Option(None, "--limit", help="First N sentences of each row."),
+             data_dir: Optional[Path] = DataDir,
              cache_dir: Optional[Path] = CacheDir, version: str = Version, as_json: bool = AsJson):
     """Write annotations from gold labels (card type names): the teacher's stand-in where none is reachable."""
     from ..distill.annotate import summary_path
@@ -124,7 +130,7 @@ def gold_cmd(datasets: List[str] = typer.Option(..., "--datasets", help="Row ids
     from ._common import console, print_json
 
     records, stats = gold_annotations(list(datasets), split, default_data_dir(data_dir),
-                                      default_cache_dir(cache_dir), version)
+                                      default_cache_dir(cache_dir), version, limit)
     write_annotations(out, records)
     summary = {"source": "gold", "command": _command(), "datasets": stats, "records": len(records),
                "entities": sum(len(r.entities) for r in records),

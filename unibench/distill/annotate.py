@@ -36,6 +36,7 @@ class AnnotateConfig:
     concurrency: int = 8
     max_new_tokens: Optional[int] = None
     keep_unfound: bool = False
+    find_list: bool = False
 
 
 def summary_path(out: Path) -> Path:
@@ -71,9 +72,9 @@ def annotate(cfg: AnnotateConfig, prompt: AnnotationPrompt, backend,
         outputs = cached.generate(requests, tick)
     finally:
         cache.close()
-    parser = TeacherParser(prompt, keep_unfound=cfg.keep_unfound)
+    parser = TeacherParser(prompt, keep_unfound=cfg.keep_unfound, find_list=cfg.find_list)
     records, status, dropped, notes = [], Counter(), Counter(), Counter()
-    proposed = kept = empty_lists = 0
+    proposed = kept = empty_lists = after_preamble = 0
     types: Counter = Counter()
     for chunk, raw in zip(chunks, outputs):
         res = parser.parse(raw, chunk.text)
@@ -82,6 +83,7 @@ def annotate(cfg: AnnotateConfig, prompt: AnnotationPrompt, backend,
         notes.update(res.notes)
         proposed += res.n_items
         empty_lists += res.status == "ok" and res.n_items == 0
+        after_preamble += res.after_preamble
         kept += len(res.entities)
         types.update(t for _, t in res.entities)
         records.append(Annotation(chunk.id, chunk.text, res.entities, dict(res.dropped), res.status,
@@ -98,11 +100,12 @@ def annotate(cfg: AnnotateConfig, prompt: AnnotationPrompt, backend,
         "chunking": {"max_tokens": cfg.max_tokens, "tokens": cfg.tokenizer or "whitespace", "n_chunks": len(chunks),
                      "max_chunk_tokens": max((c.n_tokens for c in chunks), default=0)},
         "outputs": {"total": len(chunks), "parsed": status.get("ok", 0),
-                    "parsed_empty_list": empty_lists,
-                    "unparseable": sum(unparseable.values()), "unparseable_by_reason": dict(sorted(unparseable.items()))},
+                    "parsed_empty_list": empty_lists, "parsed_after_preamble": after_preamble,
+                    "unparseable": sum(unparseable.values()),
+                    "unparseable_by_reason": dict(sorted(unparseable.items()))},
         "entities": {"proposed": proposed, "kept": kept, "dropped": sum(dropped.values()),
                      "dropped_by_reason": dict(sorted(dropped.items())), "notes": dict(sorted(notes.items())),
-                     "keep_unfound": cfg.keep_unfound},
+                     "keep_unfound": cfg.keep_unfound, "find_list": cfg.find_list},
         "types": {"distinct_kept": len(types), "top": types.most_common(20)},
         "chunks_with_entities": sum(1 for r in records if r.entities),
         "cache": {"hits": cached.hits, "misses": cached.misses},

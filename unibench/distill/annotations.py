@@ -90,9 +90,10 @@ def write_annotations(path: Path | str, records: Iterable[Annotation]) -> int:
 
 
 def gold_annotations(row_ids: list[str], split: str, data_dir: Path, cache_dir: Optional[Path],
-                     version: str = "corrected") -> tuple[list[Annotation], dict]:
+                     version: str = "corrected", limit: Optional[int] = None) -> tuple[list[Annotation], dict]:
     """Annotations from gold labels: one record per sentence (text = whitespace-joined tokens, as
-    the benchmark builds passages), entities in text order with the card's type names."""
+    the benchmark builds passages), entities in text order with the card's type names; with
+    `limit`, the first `limit` sentences of each row."""
     from ..cards import resolve_ids
     from ..prepare import load_sentences
 
@@ -100,6 +101,7 @@ def gold_annotations(row_ids: list[str], split: str, data_dir: Path, cache_dir: 
     stats: dict[str, dict] = {}
     for card in resolve_ids(row_ids):
         sentences, entry = load_sentences(card, split, data_dir, cache_dir, version)
+        sentences = sentences[:limit] if limit else sentences
         n_ent = 0
         for s in sentences:
             ents = [(s.mention(sp), sp.type) for sp in sorted(s.spans, key=lambda x: (x.start, x.end))]

@@ -125,8 +125,8 @@ def chunk_passage(p: Passage, max_tokens: int, counter: Callable[[Sequence[str]]
     words = [(m.start(), m.end()) for m in _WORD.finditer(p.text)]
     counts = counter([p.text[a:b] for a, b in words])
     pieces: list[tuple[int, int, int]] = []  # (char start, char end, tokens)
-    start = None
-    used = 0
+    start: Optional[int] = None
+    used = prev_end = 0
     for (a, b), n in zip(words, counts):
         if n > max_tokens:  # one word over budget: flush, then cut the word itself
             if start is not None:

@@ -6,6 +6,10 @@ released, so this is unibench's, documented in docs/training.md):
 1. The output is stripped; a surrounding Markdown code fence (```...```) is removed.
 2. It must START with `[` (like the UniNER evaluation parser, which only reads a list at the
    start of the text); anything else is `no_list_at_start`. Empty output is `empty_output`.
+   With `find_list` (for chatty teachers: "Here are the entities: [...]") the list may start
+   later, at the first `[` followed by `(` or `[` (counted as `parsed_after_preamble`); an empty
+   `[]` after a preamble is not taken (small teachers write code with `entities = []`). Off by
+   default: the paper filtered unparseable outputs and describes no salvage.
 3. The list is the shortest prefix ending in `]` that `ast.literal_eval` accepts (never `eval`),
    so trailing prose after the list is tolerated and a `]` inside a string does not cut it; if
    no prefix parses, `syntax_error` (a truncated list is unparseable, as in the paper: no
@@ -52,6 +56,7 @@ class ParsedOutput:
     dropped: Counter = field(default_factory=Counter)
     notes: Counter = field(default_factory=Counter)  # kept-but-changed items (case_repaired, kept_unfound)
     n_items: int = 0
+    after_preamble: bool = False
 
 
 def _clean(s: str) -> str:
@@ -62,8 +67,11 @@ def _key(s: str) -> str:
     return " ".join(s.casefold().strip(_TRIM).split())
 
 
-def extract_list(output: str) -> tuple[Optional[list], str]:
-    """(the list, "ok") or (None, reason). Never raises, never evaluates code."""
+_LIST_START = re.compile(r"\[\s*[(\[]")
+
+
+def extract_list(output: str, find_list: bool = False) -> tuple[Optional[list], str]:
+    """(the list, "ok" or "ok_after_preamble") or (None, reason). Never raises, never evaluates code."""
     text = output.strip()
     m = _FENCE.match(text)
     if m:
@@ -71,7 +79,15 @@ def extract_list(output: str) -> tuple[Optional[list], str]:
     if not text:
         return None, "empty_output"
     if not text.startswith("["):
-        return None, "no_list_at_start"
+        start = _LIST_START.search(text) if find_list else None
+        if start is None:
+            return None, "no_list_at_start"
+        value, status = _first_list(text[start.start():])
+        return value, ("ok_after_preamble" if value is not None else status)
+    return _first_list(text)
+
+
+def _first_list(text: str) -> tuple[Optional[list], str]:
     tried = 0
     for pos, ch in enumerate(text):
         if ch != "]":
@@ -89,11 +105,12 @@ def extract_list(output: str) -> tuple[Optional[list], str]:
 
 
 class TeacherParser:
-    def __init__(self, prompt: AnnotationPrompt, *, keep_unfound: bool = False):
+    def __init__(self, prompt: AnnotationPrompt, *, keep_unfound: bool = False, find_list: bool = False):
         self.else_like = {_key(t) for t in prompt.else_like_types}
         self.echo_mentions = [re.compile(p, re.I) for p in prompt.template_echo_mentions]
         self.echo_types = [re.compile(p, re.I) for p in prompt.template_echo_types]
         self.keep_unfound = keep_unfound
+        self.find_list = find_list
 
     def type_reason(self, typ: str) -> Optional[str]:
         """Why a type name is dropped, or None when it is kept."""
@@ -110,10 +127,11 @@ class TeacherParser:
 
     def parse(self, output: str, passage: str) -> ParsedOutput:
         res = ParsedOutput()
-        items, status = extract_list(output if isinstance(output, str) else "")
+        items, status = extract_list(output if isinstance(output, str) else "", self.find_list)
         if items is None:
             res.status = status
             return res
+        res.after_preamble = status == "ok_after_preamble"
         res.n_items = len(items)
         seen = set()
         lower = passage.lower()
