@@ -195,3 +195,37 @@ def test_cli_build_prints_counts_and_errors_exit_2(tmp_path, capsys):
     assert "frequency, uniform, none" in capsys.readouterr().err
     assert main(["distill", "build", "--annotations", str(ann), "--out", str(out), "--n-negatives", "1",
                  "--negative-ratio", "1"]) == 2
+
+
+def test_built_negatives_follow_the_corpus_frequencies_of_the_annotations(tmp_path):
+    """End to end through the builder: frequencies come from the annotation files themselves."""
+    from tests.distill.stats_helpers import chi2_pvalue
+
+    sizes = {"t0": 400, "t1": 300, "t2": 150, "t3": 100, "t4": 50}
+    anns, k = [], 0
+    for t, n in sizes.items():
+        for _ in range(n):
+            anns.append(Annotation(f"p{k}", f"Mention{k} is here .", [(f"Mention{k}", t)]))
+            k += 1
+    out = tmp_path / "stat.json"
+    build(BuildConfig(out=out, annotations=[_write(tmp_path, anns)], n_negatives=1, seed=42))
+    observed = {t: 0 for t in sizes}
+    expected = {t: 0.0 for t in sizes}
+    for rec in read_conversations(out):
+        (pos_q, _), (neg_q, neg_a) = _pairs(rec)
+        pos, neg = pos_q.split()[2], neg_q.split()[2]
+        assert neg_a == [] and neg != pos
+        observed[neg] += 1
+        rest = sum(n for t, n in sizes.items() if t != pos)
+        for t, n in sizes.items():
+            if t != pos:
+                expected[t] += n / rest
+    total = sum(observed.values())
+    assert total == sum(sizes.values())
+    assert chi2_pvalue([observed[t] for t in sizes], [expected[t] / total for t in sizes]) > 1e-3
+    # uniform negatives on the same corpus do not fit the frequency expectation
+    build(BuildConfig(out=out, annotations=[_write(tmp_path, anns)], negatives="uniform", n_negatives=1, seed=42))
+    uni = {t: 0 for t in sizes}
+    for rec in read_conversations(out):
+        uni[_pairs(rec)[1][0].split()[2]] += 1
+    assert chi2_pvalue([uni[t] for t in sizes], [expected[t] / total for t in sizes]) < 1e-6
