@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
 from . import __version__
 from .adapters import AdapterSpec
+from .adapters.labels import label_types, map_labels
 from .adapters.parsers import PARSERS
 from .adapters.render import query_request, sentence_request
 from .cards import DatasetCard
@@ -25,6 +27,9 @@ from .queries import QUERY_CAP, SAMPLE_SEED, build_queries
 from .results import (Backend, DatasetInfo, Diagnostics, ModelInfo, Prompt, ResultFile, Scores, Stamps, TypeScore,
                       read_result, result_path, write_result)
 from .scorer import SCORER_VERSION, score_records
+
+# sentences per predict() call on the span path: progress as it goes, batching unchanged within a call
+SPAN_CHUNK = 256
 
 
 @dataclass
@@ -51,43 +56,103 @@ class RunConfig:
 
 
 def run_spec(cfg: RunConfig, job: RowJob, backend_info: dict) -> dict:
-    return {"unibench_version": __version__, "scorer_version": SCORER_VERSION, "model": cfg.model_id,
+    spec = {"unibench_version": __version__, "scorer_version": SCORER_VERSION, "model": cfg.model_id,
             "revision": cfg.revision, "adapter": cfg.adapter.name, "template_hash": cfg.adapter.template_hash,
             "decoding": cfg.adapter.decoding.model_dump(mode="json"), "row": job.card.id, "version": cfg.version,
             "split": job.split_label, "limit": cfg.limit, "backend": backend_info.get("name"),
             "card_hash": job.card.card_hash()}
+    if cfg.training_datasets:  # only when declared, so older run specs stay valid
+        spec["training_datasets"] = list(cfg.training_datasets)
+    return spec
+
+
+def _checkpoint_labels(backend) -> list[str]:
+    """The entity types a span backend can predict: `labels()` (gazetteer) or a checkpoint's id2label."""
+    if hasattr(backend, "labels"):
+        return list(backend.labels())
+    return label_types(getattr(backend, "id2label", {}).values())
+
+
+class _Scaled:
+    """Progress in queries for work done in requests (one request per sentence): cumulative, exact at the end."""
+
+    def __init__(self, progress, n_requests: int, n_queries: int):
+        self.progress, self.n_req, self.n_q = progress, max(n_requests, 1), n_queries
+        self.done_req = self.done_q = 0
+
+    def __call__(self, n: int) -> None:
+        self.done_req += n
+        target = self.n_q * min(self.done_req, self.n_req) // self.n_req
+        if self.progress and target > self.done_q:
+            self.progress(target - self.done_q)
+        self.done_q = max(self.done_q, target)
 
 
 def _outputs(cfg: RunConfig, card: DatasetCard, sentences, queries, backend, progress) -> tuple[list, dict]:
-    """Per-query outputs (raw text or list of strings) and, for span adapters, predicted spans."""
+    """Per-query outputs (raw text, or a list of strings) and what the sample log and stamps need."""
     spec = cfg.adapter
     if spec.kind == "per_query":
         reqs = [query_request(spec, card, q) for q in queries]
         return backend.generate(reqs, progress), {}
     if spec.kind == "per_sentence":
         texts = list(dict.fromkeys(q.text for q in queries))
-        raw = backend.generate([sentence_request(spec, card, t) for t in texts])
-        parsed = {t: PARSERS[spec.parser](r, card.types)[0] for t, r in zip(texts, raw)}
-        if progress:
-            progress(len(queries))
-        return [parsed[q.text][q.label] for q in queries], {"raw_by_text": dict(zip(texts, raw))}
-    # spans
+        reqs = [sentence_request(spec, card, t) for t in texts]
+        raw = backend.generate(reqs, _Scaled(progress, len(texts), len(queries)))
+        parsed, unknown = {}, 0
+        for t, r in zip(texts, raw):
+            parsed[t], n_unknown = PARSERS[spec.parser](r, card.types)
+            unknown += n_unknown
+        return [parsed[q.text][q.label] for q in queries], {
+            "raw_by_text": dict(zip(texts, raw)), "prompt_by_text": {t: r.prompt for t, r in zip(texts, reqs)},
+            "row_settings": {"parser_unknown_type_pieces": unknown}}
+    # spans: the backend tags sentences; its labels are mapped to the row's types through the card
     by_id = {s.id: s for s in sentences}
     order = list(dict.fromkeys(q.sentence_id for q in queries))
-    preds = backend.predict([list(by_id[sid].tokens) for sid in order])
-    spans = dict(zip(order, preds))
+    per_sentence = Counter(q.sentence_id for q in queries)
+    raw: dict[str, list] = {}
+    for start in range(0, len(order), SPAN_CHUNK):
+        ids = order[start:start + SPAN_CHUNK]
+        raw.update(zip(ids, backend.predict([list(by_id[sid].tokens) for sid in ids])))
+        if progress:
+            progress(sum(per_sentence[sid] for sid in ids))
+    labels = _checkpoint_labels(backend)
+    seen = sorted({t for sp in raw.values() for _, _, t in sp} - set(labels))
+    mapping = map_labels(labels + seen, card)
+    spans, dropped = {}, 0
+    for sid, sp in raw.items():
+        spans[sid], n = mapping.apply(sp)
+        dropped += n
     out = []
     for q in queries:
         toks = by_id[q.sentence_id].tokens
         out.append([" ".join(toks[a:b]) for a, b, t in spans[q.sentence_id] if t == q.label])
-    if progress:
-        progress(len(queries))
-    return out, {"spans": spans, "by_id": by_id}
+    return out, {"spans": spans, "raw_spans": raw, "row_settings": mapping.stamp(dropped)}
+
+
+def _sample_lines(cfg: RunConfig, card: DatasetCard, queries, outputs, records, extra) -> list[str]:
+    """One JSON line per query; each line is also a valid `unibench score` record (dataset/output/gold/...),
+    so the logged outputs can be re-scored independently of the run."""
+    lines = []
+    for q, o, rec in zip(queries, outputs, records):
+        if cfg.adapter.kind == "per_query":
+            prompt, raw = query_request(cfg.adapter, card, q).prompt, o
+        elif cfg.adapter.kind == "per_sentence":
+            prompt, raw = extra["prompt_by_text"][q.text], extra["raw_by_text"][q.text]
+        else:
+            prompt, raw = None, [list(sp) for sp in extra["raw_spans"][q.sentence_id]]
+        lines.append(json.dumps({"dataset": card.id, "sentence_id": q.sentence_id, "label": q.label,
+                                 "text": q.text, "prompt": list(prompt) if isinstance(prompt, tuple) else prompt,
+                                 "raw_output": raw, "output": rec["output"],
+                                 "prediction": o if isinstance(o, list) else None, "gold": list(q.gold)},
+                                ensure_ascii=False))
+    return lines
 
 
 def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
-            progress: Optional[Callable[[int], None]] = None) -> tuple[ResultFile, bool]:
-    """Evaluate one row; returns (result, loaded_from_disk)."""
+            progress: Optional[Callable[[int], None]] = None,
+            on_total: Optional[Callable[[int], None]] = None) -> tuple[ResultFile, bool]:
+    """Evaluate one row; returns (result, loaded_from_disk). `progress(n)` is called as queries finish,
+    `on_total(n)` once with the row's number of queries (0 when the finished result is loaded)."""
     card = job.card
     spec_now = run_spec(cfg, job, backend_info)
     probe = ResultFile.model_construct(kind="run", model=ModelInfo.model_construct(id=cfg.model_id, revision=cfg.revision),
@@ -95,11 +160,15 @@ def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
     path = result_path(cfg.output_dir, probe)
     spec_path = path.with_name(path.stem + ".run_spec.json")
     if path.exists() and spec_path.exists() and json.loads(spec_path.read_text()) == spec_now:
+        if on_total:
+            on_total(0)
         return read_result(path), True
     sentences, entry = load_sentences(card, job.split, job.data_dir, cfg.cache_dir, cfg.version)
     if cfg.limit:
         sentences = sentences[:cfg.limit]
     queries = build_queries(card, sentences)
+    if on_total:
+        on_total(len(queries))
     outputs, extra = _outputs(cfg, card, sentences, queries, backend, progress)
     records = [{"dataset": card.id, "output": o, "gold": list(q.gold), "sentence_id": q.sentence_id,
                 "label": q.label, "text": q.text} for q, o in zip(queries, outputs)]
@@ -107,10 +176,12 @@ def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
     d = sc.to_dict()
     strict = None
     if "spans" in extra:
-        gold = {s.id: [(sp.start, sp.end, sp.type) for sp in s.spans] for s in sentences}
+        # the same sentences as the queries (all of them unless the 200k cap sampled queries)
+        gold = {s.id: [(sp.start, sp.end, sp.type) for sp in s.spans] for s in sentences if s.id in extra["spans"]}
         total, _ = strict_counts(extra["spans"], gold)
         p, r, f = total.scores()
         strict = Scores(precision=p, recall=r, f1=f, tp=total.tp, fp=total.fp, fn=total.fn)
+    settings = dict(backend_info.get("settings", {})) | extra.get("row_settings", {})
     result = ResultFile(
         kind="run",
         model=ModelInfo(id=cfg.model_id, revision=cfg.revision, display_name=cfg.model_display,
@@ -133,17 +204,11 @@ def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
         prompt=Prompt(adapter=cfg.adapter.name, template_hash=cfg.adapter.template_hash, setting=cfg.adapter.setting),
         decoding=cfg.adapter.decoding.model_dump(mode="json"),
         backend=Backend(name=backend_info.get("name", "?"), versions=backend_info.get("versions", {}),
-                        settings=backend_info.get("settings", {})),
+                        settings=settings),
         stamps=Stamps(scorer_version=SCORER_VERSION, command=cfg.command),
     )
     if cfg.log_samples:
-        lines = []
-        for q, o, rec in zip(queries, outputs, records):
-            prompt = query_request(cfg.adapter, card, q).prompt if cfg.adapter.kind == "per_query" else None
-            raw = o if isinstance(o, str) else extra.get("raw_by_text", {}).get(q.text, o)
-            lines.append(json.dumps({"sentence_id": q.sentence_id, "label": q.label, "prompt": prompt,
-                                     "raw_output": raw, "prediction": o if isinstance(o, list) else None,
-                                     "gold": list(q.gold)}, ensure_ascii=False))
+        lines = _sample_lines(cfg, card, queries, outputs, records, extra)
         atomic_write_text(path.with_name(path.stem + ".samples.jsonl"), "".join(x + "\n" for x in lines))
     write_result(path, result)
     atomic_write_json(spec_path, spec_now)

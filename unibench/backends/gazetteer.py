@@ -35,6 +35,10 @@ class Gazetteer:
         return {"model_id": "gazetteer", "revision": sha256_json(sorted((" ".join(k), v) for k, v in
                                                                         self.entries.items()))[:16]}
 
+    def labels(self) -> list[str]:
+        """The types it can predict (the train split's natural types), for the runner's label mapping."""
+        return sorted(set(self.entries.values()))
+
     def versions(self) -> dict[str, str]:
         from .. import __version__
 
