@@ -5,7 +5,7 @@ References:
 - `dummy` or `dummy:DELAY`: a deterministic test backend (DELAY seconds per request);
 - `hf:PATH_OR_ID[@REVISION]`: a transformers checkpoint (causal, seq2seq or token classification,
   detected from its config); `--gguf-file` for GGUF weights;
-- `vllm:ID`: vLLM in-process (GPU);
+- `vllm:ID[@REVISION]`: vLLM in-process (GPU; optional extra `unibench[vllm]`);
 - `openai:NAME`: any OpenAI-compatible API (`--base-url`; key from $OPENAI_API_KEY).
 """
 
@@ -44,23 +44,80 @@ def parse_model_ref(ref: str) -> ModelRef:
     if head in BUILTINS:
         return ModelRef(head, head, option=rest or None)
     if head in SCHEMES and rest:
-        name, _, rev = rest.partition("@") if head == "hf" and not Path(rest).exists() else (rest, "", "")
+        versioned = head in ("hf", "vllm") and not Path(rest).exists()
+        name, _, rev = rest.partition("@") if versioned else (rest, "", "")
         return ModelRef(head, name, revision=rev or None)
     raise UnibenchError(f"unknown model reference {ref!r}",
-                        hint="use gazetteer, dummy[:DELAY], hf:PATH_OR_ID[@REVISION], vllm:ID or openai:NAME "
+                        hint="use gazetteer, dummy[:DELAY], hf:PATH_OR_ID[@REVISION], vllm:ID[@REVISION] or openai:NAME "
                              "(see `unibench run --help`)")
+
+
+META_FILE = "unibench_model.json"
+
+
+def checkpoint_meta(ref: ModelRef) -> dict:
+    """A local checkpoint's `unibench_model.json` (written by `unibench train` / `train-tagger`), validated:
+    {"adapter": NAME, "training_datasets": [ROW_ID, ...]}, both optional. {} when there is none."""
+    if ref.kind not in ("hf", "vllm") or not Path(ref.name).is_dir():
+        return {}
+    path = Path(ref.name) / META_FILE
+    if not path.exists():
+        return {}
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise UnibenchError(f"invalid JSON: {e.msg}", path=path, line=e.lineno,
+                            hint='expected {"adapter": NAME, "training_datasets": [ROW_ID, ...]}') from None
+    if not isinstance(meta, dict):
+        raise UnibenchError("expected a JSON object", path=path, line=1,
+                            hint='expected {"adapter": NAME, "training_datasets": [ROW_ID, ...]}')
+    adapter, train = meta.get("adapter"), meta.get("training_datasets", [])
+    if adapter is not None and not (isinstance(adapter, str) and adapter):
+        raise UnibenchError("'adapter' must be an adapter name (a non-empty string)", path=path)
+    if not isinstance(train, list) or not all(isinstance(x, str) and x for x in train):
+        raise UnibenchError("'training_datasets' must be a list of row ids (non-empty strings)", path=path,
+                            hint='e.g. "training_datasets": ["conllpp"]')
+    return meta
+
+
+def training_datasets(ref: ModelRef) -> list[str]:
+    """Benchmark rows the checkpoint was trained on, as its unibench_model.json declares (result files carry
+    them, so the leaderboard can tell supervised from zero-shot rows)."""
+    return list(dict.fromkeys(checkpoint_meta(ref).get("training_datasets", [])))
 
 
 def registry_adapter(ref: ModelRef) -> Optional[str]:
     """The adapter the registry (or a checkpoint's unibench_model.json) names for this model."""
-    if ref.kind == "hf" and Path(ref.name).is_dir():
-        meta = Path(ref.name) / "unibench_model.json"
-        if meta.exists():
-            return json.loads(meta.read_text()).get("adapter")
+    adapter = checkpoint_meta(ref).get("adapter")
+    if adapter:
+        return adapter
     entries = yaml.safe_load(package_data("model_registry.yaml").read_text())
     for e in entries:
         if fnmatch.fnmatch(ref.name.lower(), e["pattern"].lower()):
             return e["adapter"]
     if ref.kind == "openai":
         return "chatgpt"
+    if ref.kind == "hf" and _is_token_classifier(ref):
+        return "bert"
     return None
+
+
+def _is_token_classifier(ref: ModelRef) -> bool:
+    """From the checkpoint's config.json, without importing transformers: a local folder's, or a Hub id's
+    copy already in the local HF cache (never downloads)."""
+    path = Path(ref.name) / "config.json"
+    if not path.is_file():
+        try:
+            from huggingface_hub import try_to_load_from_cache
+
+            found = try_to_load_from_cache(ref.name, "config.json", revision=ref.revision)
+        except Exception:  # noqa: BLE001 - not a repo id, no cache: simply unknown
+            found = None
+        if not isinstance(found, str):
+            return False
+        path = Path(found)
+    try:
+        archs = json.loads(path.read_text(encoding="utf-8")).get("architectures") or []
+    except (OSError, ValueError, AttributeError):
+        return False
+    return any(str(a).endswith("ForTokenClassification") for a in archs)

@@ -2,8 +2,11 @@
 
 For a UniNER-style prompt it answers with the passage's capitalised tokens whose hash, together
 with the asked type, falls in a fixed bucket, as a JSON list; so outputs vary across queries and
-types, are stable across runs and processes, and exercise the parser. `delay` (seconds per
-request) makes runs slow enough to be interrupted in resume tests.
+types, are stable across runs and processes, and exercise the parser. Prompts that ask for all
+types at once get the same picks in that family's answer format: the Ye et al. format
+(`Entity: a: X, Y | b: None`, chatgpt/vicuna adapters) or InstructUIE's (`a: X; b: Y` / `None`),
+so the per-sentence parsers are exercised end to end too (tests, local fake API servers).
+`delay` (seconds per request) makes runs slow enough to be interrupted in resume tests.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from .base import GenRequest, ProgressFn
 
 _TEXT = re.compile(r"Text: (.*?) ASSISTANT:", re.S)
 _TYPE = re.compile(r"What describes (.*?) in the text\?")
+_YE = re.compile(r"Entity: (?P<line>.*?): Word1, Word2\nText: (?P<text>.*?)\nEntity:", re.S)
+_UIE = re.compile(r"\nOption: (?P<opts>.*?) \nText: (?P<text>.*?) \nAnswer:", re.S)
 
 
 def _bucket(*parts: str) -> int:
@@ -38,13 +43,25 @@ class DummyBackend:
 
         return {"unibench": __version__}
 
+    @staticmethod
+    def _picks(text: str, label: str) -> list[str]:
+        return list(dict.fromkeys(tok for tok in text.split() if tok[:1].isupper() and _bucket(tok, label) == 0))
+
     def answer(self, prompt: str) -> str:
+        ye = _YE.search(prompt)
+        if ye:  # "a: None | b: None | c" -> types a, b, c
+            types = [t.rsplit(": None", 1)[0] for t in ye.group("line").split(" | ")]
+            parts = [f"{t}: {', '.join(self._picks(ye.group('text'), t)) or 'None'}" for t in types]
+            return "Entity: " + " | ".join(parts)
+        uie = _UIE.search(prompt)
+        if uie:
+            types = uie.group("opts").split(", ")
+            parts = [f"{t}: {w}" for t in types for w in self._picks(uie.group("text"), t)]
+            return "; ".join(parts) or "None"
         m, t = _TEXT.search(prompt), _TYPE.search(prompt)
         if not m:
             return "[]"
-        label = t.group(1) if t else ""
-        picks = [tok for tok in m.group(1).split() if tok[:1].isupper() and _bucket(tok, label) == 0]
-        return json.dumps(list(dict.fromkeys(picks)))
+        return json.dumps(self._picks(m.group(1), t.group(1) if t else ""))
 
     def generate(self, requests: Sequence[GenRequest], progress: Optional[ProgressFn] = None) -> list[str]:
         out = []
