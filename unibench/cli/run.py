@@ -25,7 +25,132 @@ def _benchmark_rows(name: str) -> tuple[list[str], Optional[Path]]:
     return list(entry["rows"]), data_dir
 
 
-def _make_backend(ref, adapter, jobs, *, batch_size: int, gguf_file: Optional[str], base_url: Optional[str]):
+class LazyHFBackend:
+    """A local transformers checkpoint that is loaded on first use, not at start: a re-run whose
+    queries are all in the response cache (or whose rows are all finished) never loads the weights.
+
+    Only for local folders, whose identity (weights sha256) and backend kind are known without
+    loading; after loading, identity and versions are checked against what was stamped up front."""
+
+    def __init__(self, load, name: str, ident: dict, versions: dict):
+        self._load, self.name, self._ident, self._versions = load, name, ident, versions
+        self._backend = None
+
+    def _get(self):
+        if self._backend is None:
+            b = self._load()
+            if b.identity() != self._ident or b.versions() != self._versions or b.name != self.name:
+                raise AssertionError(f"lazy load mismatch: {b.name} {b.identity()} {b.versions()} != "
+                                     f"{self.name} {self._ident} {self._versions}")
+            self._backend = b
+        return self._backend
+
+    @property
+    def loaded(self) -> bool:
+        return self._backend is not None
+
+    def identity(self) -> dict:
+        return dict(self._ident)
+
+    def versions(self) -> dict:
+        return dict(self._versions)
+
+    def generate(self, requests, progress=None):
+        return self._get().generate(requests, progress)
+
+    def predict(self, sentences, progress=None):
+        return self._get().predict(sentences, progress)
+
+    @property
+    def id2label(self) -> dict:  # a token classifier's labels, for the runner's label mapping
+        return getattr(self._get(), "id2label", {})
+
+    def close(self) -> None:
+        if self._backend is not None and hasattr(self._backend, "close"):
+            self._backend.close()
+
+
+def _hf_kind(folder: Path, adapter, gguf_file: Optional[str]) -> Optional[str]:
+    """The backend class name make_hf_backend will pick for a local folder, or None if unsure."""
+    import json
+
+    if adapter.kind == "spans":
+        from ..backends.hf_token_cls import HFTokenClassifier
+
+        return HFTokenClassifier.name
+    cfg = folder / "config.json"
+    if gguf_file and not cfg.exists():
+        return None  # the architecture is inside the GGUF file: load eagerly
+    try:
+        seq2seq = bool(json.loads(cfg.read_text()).get("is_encoder_decoder"))
+    except (OSError, ValueError):
+        return None
+    if seq2seq:
+        from ..backends.hf_seq2seq import HFSeq2SeqBackend
+
+        return HFSeq2SeqBackend.name
+    from ..backends.hf_causal import HFCausalBackend
+
+    return HFCausalBackend.name
+
+
+def _gguf_is_causal(path: Path) -> bool:
+    """GGUF weights of a decoder-only model (everything but T5-style encoder-decoders)."""
+    try:
+        from gguf import GGUFReader
+
+        field = GGUFReader(str(path)).fields.get("general.architecture")
+        arch = bytes(field.parts[field.data[0]]).decode() if field is not None else ""
+    except Exception:  # noqa: BLE001 - unreadable here; make_hf_backend will say why
+        return False
+    return bool(arch) and not arch.startswith("t5")
+
+
+def _make_hf(ref, adapter, *, batch_size: int, gguf_file: Optional[str]):
+    from ..backends.hf_load import make_hf_backend
+
+    task = "token-classification" if adapter.kind == "spans" else "auto"
+
+    def load():
+        return make_hf_backend(ref.name, revision=ref.revision, task=task, gguf_file=gguf_file, batch_size=batch_size)
+
+    folder = Path(ref.name).expanduser()
+    kind = None
+    if folder.is_dir() and not ref.revision:
+        kind = _hf_kind(folder, adapter, gguf_file)
+        if kind is None and gguf_file and _gguf_is_causal(folder / gguf_file):
+            from ..backends.hf_causal import HFCausalBackend
+
+            kind = HFCausalBackend.name
+    if kind is None:
+        return load()
+    from ..backends.hf_common import library_versions
+    from ..backends.hf_load import resolve_identity
+
+    _, ident = resolve_identity(str(folder), None, gguf_file)
+    return LazyHFBackend(load, kind, ident, library_versions(("gguf",) if gguf_file else ()))
+
+
+def _vllm_extra(pairs: list[str]) -> dict:
+    """--vllm-arg KEY=VALUE -> {key: value}; VALUE is read as YAML (numbers, true/false, lists, JSON)."""
+    import yaml
+
+    from ..errors import UnibenchError
+
+    out = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UnibenchError(f"--vllm-arg {pair!r}: expected KEY=VALUE, e.g. --vllm-arg dtype=bfloat16")
+        try:
+            out[key.strip()] = yaml.safe_load(value) if value.strip() else ""
+        except yaml.YAMLError:
+            out[key.strip()] = value
+    return out
+
+
+def _make_backend(ref, adapter, *, batch_size: int, gguf_file: Optional[str], base_url: Optional[str],
+                  vllm_opts: Optional[dict] = None):
     """Returns (backend, info) for the model reference. Heavy imports happen here, only when needed."""
     from ..backends.dummy import DummyBackend
 
@@ -35,10 +160,7 @@ def _make_backend(ref, adapter, jobs, *, batch_size: int, gguf_file: Optional[st
         b = DummyBackend(delay=float(ref.option or 0))
         return b, {"name": "dummy", "versions": b.versions(), "settings": {"delay": b.delay}, "identity": b.identity()}
     if ref.kind == "hf":
-        from ..backends.hf_load import make_hf_backend
-
-        task = "token-classification" if adapter.kind == "spans" else "auto"
-        b = make_hf_backend(ref.name, revision=ref.revision, task=task, gguf_file=gguf_file, batch_size=batch_size)
+        b = _make_hf(ref, adapter, batch_size=batch_size, gguf_file=gguf_file)
         return b, {"name": f"transformers-{getattr(b, 'name', 'hf')}", "versions": b.versions(),
                    "settings": {"batch_size": batch_size, "gguf_file": gguf_file}, "identity": b.identity()}
     if ref.kind == "openai":
@@ -48,18 +170,62 @@ def _make_backend(ref, adapter, jobs, *, batch_size: int, gguf_file: Optional[st
         return b, {"name": "openai", "versions": b.versions(), "settings": {"base_url": base_url},
                    "identity": b.identity()}
     if ref.kind == "vllm":
-        from ..errors import UnibenchError
+        from ..backends.vllm_backend import VLLMBackend
 
-        raise UnibenchError("the in-process vLLM backend is not part of this release",
-                            hint="serve the model with `vllm serve MODEL` and use --model openai:MODEL "
-                                 "--base-url http://HOST:8000/v1 (several servers: comma-separated URLs)")
+        if adapter.kind == "spans":
+            from ..errors import UnibenchError
+
+            raise UnibenchError(f"the {adapter.name} adapter needs a span model; vLLM runs generative models",
+                                hint="use --model hf:PATH_OR_ID for token classifiers")
+        b = VLLMBackend(ref.name, revision=ref.revision, **(vllm_opts or {}))
+        return b, {"name": "vllm", "versions": b.versions(), "settings": b.settings(), "identity": b.identity()}
     raise AssertionError(ref)
+
+
+def _row_backend(ref, job, cfg, backend, cache, ns, spec):
+    """The backend one row runs on: the row's train dictionary for the gazetteer, the cached model otherwise
+    (span models are not cached: tagging is cheap and deterministic)."""
+    from ..backends.gazetteer import Gazetteer
+    from ..cache import DEFAULT_CHUNK, CachedBackend
+    from ..errors import UnibenchError
+    from ..prepare import load_sentences
+
+    if ref.kind == "gazetteer":
+        try:
+            train, _ = load_sentences(job.card, "train", job.data_dir, cfg.cache_dir, cfg.version)
+        except UnibenchError:
+            train, _ = load_sentences(job.card, "dev", job.data_dir, cfg.cache_dir, cfg.version)
+        return Gazetteer(train)
+    if spec.kind == "spans":
+        return backend
+    return CachedBackend(backend, cache, ns, chunk_size=getattr(backend, "cache_chunk", DEFAULT_CHUNK))
+
+
+class _RowProgress:
+    """The inner bar of one row: queries done/total, cache hits, queries/s, ETA (rich's TimeRemainingColumn)."""
+
+    def __init__(self, bar, label: str, row_backend):
+        self.bar, self.rb, self.done, self.t0 = bar, row_backend, 0, time.perf_counter()
+        self.task = bar.add_task(label, total=None, stats="")
+
+    def total(self, n: int) -> None:
+        self.bar.update(self.task, total=n)
+        self.t0 = time.perf_counter()
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        rate = self.done / max(time.perf_counter() - self.t0, 1e-9)
+        hits = getattr(self.rb, "hits", 0)
+        self.bar.update(self.task, advance=n, stats=f"cache hits {hits}  {rate:.1f} q/s")
+
+    def close(self) -> None:
+        self.bar.remove_task(self.task)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("run")
     def run(model: str = typer.Option(..., "--model", "-m", help="gazetteer | dummy[:DELAY] | hf:PATH_OR_ID[@REV] | "
-                                                                 "vllm:ID | openai:NAME"),
+                                                                 "vllm:ID[@REV] | openai:NAME"),
             adapter: Optional[str] = typer.Option(None, "--adapter", help="Override the adapter the registry picks."),
             datasets: Optional[List[str]] = typer.Option(None, "--datasets", help="Row ids (or dataset names)."),
             benchmark: Optional[str] = typer.Option(None, "--benchmark", help="uniner-zeroshot | crossner-mit | "
@@ -70,95 +236,124 @@ def register(app: typer.Typer) -> None:
             cache_dir: Optional[Path] = typer.Option(None, "--cache-dir"),
             version: str = typer.Option("paper", "--version", help="Dataset version: paper (default) | corrected."),
             log_samples: bool = typer.Option(False, "--log-samples", help="Write prompt/output/prediction/gold JSONL."),
-            batch_size: int = typer.Option(8, "--batch-size"),
+            batch_size: int = typer.Option(8, "--batch-size", help="hf: batch size; openai: concurrent requests."),
             gguf_file: Optional[str] = typer.Option(None, "--gguf-file", help="GGUF weights inside an hf: folder."),
-            base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible API base URL."),
+            base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible API base URL(s), "
+                                                                            "comma-separated for several servers."),
+            tensor_parallel_size: int = typer.Option(1, "--tensor-parallel-size", help="vllm: GPUs per model replica."),
+            data_parallel_size: int = typer.Option(1, "--data-parallel-size", help="vllm: model replicas, one "
+                                                                                  "process each (vLLM's offline DP)."),
+            gpu_memory_utilization: Optional[float] = typer.Option(None, "--gpu-memory-utilization",
+                                                                   help="vllm: fraction of GPU memory to use."),
+            max_model_len: Optional[int] = typer.Option(None, "--max-model-len", help="vllm: context length."),
+            vllm_arg: Optional[List[str]] = typer.Option(None, "--vllm-arg", help="vllm: any other LLM(...) engine "
+                                                                                 "argument, KEY=VALUE (repeatable)."),
             as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")):
         """Evaluate a model the way the paper did: result files, then per-row, per-domain and overall tables."""
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        vllm_opts = {"tensor_parallel_size": tensor_parallel_size, "data_parallel_size": data_parallel_size,
+                     "gpu_memory_utilization": gpu_memory_utilization, "max_model_len": max_model_len,
+                     "extra": _vllm_extra(vllm_arg)}
+        if not model.startswith("vllm:") and (vllm_arg or tensor_parallel_size != 1 or data_parallel_size != 1
+                                              or gpu_memory_utilization is not None or max_model_len is not None):
+            from ..errors import UnibenchError
 
-        from ..adapters import get_adapter
-        from ..aggregate import aggregate
-        from ..backends.gazetteer import Gazetteer
-        from ..cache import CachedBackend, ResponseCache
-        from ..cards import resolve_ids
-        from ..errors import UnibenchError
-        from ..models import parse_model_ref, registry_adapter
-        from ..prepare import load_sentences
-        from ..resources import default_cache_dir, default_data_dir
-        from ..runner import RowJob, RunConfig, run_row
-        from ._common import console, err_console, print_json, score_tables
+            raise UnibenchError("--tensor-parallel-size, --data-parallel-size, --gpu-memory-utilization, "
+                                "--max-model-len and --vllm-arg apply to --model vllm:ID only")
+        _execute(model=model, adapter=adapter, datasets=datasets, benchmark=benchmark, limit=limit,
+                 output_dir=output_dir, data_dir=data_dir, cache_dir=cache_dir, version=version,
+                 log_samples=log_samples, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
+                 vllm_opts=vllm_opts, as_json=as_json)
 
-        if bool(datasets) == bool(benchmark):
-            raise UnibenchError("give exactly one of --datasets or --benchmark")
-        ref = parse_model_ref(model)
-        spec = get_adapter(adapter or registry_adapter(ref) or "uniner")
-        row_ids, bench_dir = _benchmark_rows(benchmark) if benchmark else (list(datasets), None)
-        cards = resolve_ids(row_ids)
-        ddir = bench_dir or default_data_dir(data_dir)
-        cdir = default_cache_dir(cache_dir)
-        jobs = [RowJob(c, ddir, "test", "demo-test" if bench_dir else "test") for c in cards]
-        backend, info = _make_backend(ref, spec, jobs, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url)
-        ident = info.get("identity") or {}
-        revision = ref.revision or ident.get("revision") or "unversioned"
-        cfg = RunConfig(model_display=ref.display, model_id=ident.get("model_id", ref.name), revision=revision,
-                        adapter=spec, version=version, limit=limit, log_samples=log_samples, output_dir=output_dir,
-                        cache_dir=cdir / "prepared-cache" if bench_dir else cdir,
-                        command="unibench " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
-        cache = ResponseCache(cdir / "responses.sqlite")
-        ns = {"model": cfg.model_id, "revision": revision, "adapter": spec.name, "template": spec.template_hash,
-              "decoding": spec.decoding.model_dump(mode="json")}
-        results, t0, hits0 = {}, time.perf_counter(), 0
+
+def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir, cache_dir, version, log_samples,
+             batch_size, gguf_file, base_url, vllm_opts, as_json) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ..adapters import get_adapter
+    from ..cache import ResponseCache
+    from ..cards import resolve_ids
+    from ..errors import UnibenchError
+    from ..models import parse_model_ref, registry_adapter, training_datasets
+    from ..resources import default_cache_dir, default_data_dir
+    from ..runner import RowJob, RunConfig, run_row
+    from ._common import err_console
+
+    if bool(datasets) == bool(benchmark):
+        raise UnibenchError("give exactly one of --datasets or --benchmark")
+    ref = parse_model_ref(model)
+    spec = get_adapter(adapter or registry_adapter(ref) or "uniner")
+    row_ids, bench_dir = _benchmark_rows(benchmark) if benchmark else (list(datasets), None)
+    cards = resolve_ids(row_ids)
+    ddir = bench_dir or default_data_dir(data_dir)
+    cdir = default_cache_dir(cache_dir)
+    jobs = [RowJob(c, ddir, "test", "demo-test" if bench_dir else "test") for c in cards]
+    backend, info = _make_backend(ref, spec, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
+                                  vllm_opts=vllm_opts)
+    ident = info.get("identity") or {}
+    revision = ref.revision or ident.get("revision") or "unversioned"
+    cfg = RunConfig(model_display=ref.display, model_id=ident.get("model_id") or ident.get("model") or ref.name,
+                    revision=revision, adapter=spec, version=version, limit=limit, log_samples=log_samples,
+                    output_dir=output_dir, cache_dir=cdir / "prepared-cache" if bench_dir else cdir,
+                    command="unibench " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+                    training_datasets=training_datasets(ref))
+    cache = ResponseCache(cdir / "responses.sqlite")
+    ns = {"model": cfg.model_id, "revision": revision, "adapter": spec.name, "template": spec.template_hash,
+          "decoding": spec.decoding.model_dump(mode="json")}
+    results, cache_stats = {}, {}
+    try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TextColumn("{task.fields[stats]}"), TimeRemainingColumn(), console=err_console,
                       transient=False, disable=as_json) as bar:
             outer = bar.add_task("datasets", total=len(jobs), stats="")
             for k, job in enumerate(jobs, 1):
                 bar.update(outer, description=f"datasets {k}/{len(jobs)} {job.card.id}")
+                row_backend = _row_backend(ref, job, cfg, backend, cache, ns, spec)
                 if ref.kind == "gazetteer":
-                    train_split = "train"
-                    try:
-                        train, _ = load_sentences(job.card, train_split, job.data_dir, cfg.cache_dir, version)
-                    except UnibenchError:
-                        train, _ = load_sentences(job.card, "dev", job.data_dir, cfg.cache_dir, version)
-                    row_backend = Gazetteer(train)
                     cfg.revision = revision = "train-dictionary"
-                else:
-                    row_backend = CachedBackend(backend, cache, ns) if spec.kind != "spans" else backend
-                inner = bar.add_task("  queries", total=None, stats="")
-                done = [0]
-
-                def tick(n, inner=inner, done=done, rb=row_backend):
-                    done[0] += n
-                    rate = done[0] / max(time.perf_counter() - t0, 1e-9)
-                    hits = getattr(rb, "hits", 0)
-                    bar.update(inner, advance=n, stats=f"cache hits {hits}  {rate:.1f} q/s")
-
-                result, loaded = run_row(cfg, job, row_backend, info, tick)
-                bar.remove_task(inner)
+                inner = _RowProgress(bar, "  queries", row_backend)
+                result, loaded = run_row(cfg, job, row_backend, info, inner, inner.total)
+                inner.close()
                 bar.update(outer, advance=1)
                 results[job.card.id] = (result, loaded)
+                cache_stats[job.card.id] = (getattr(row_backend, "hits", None), getattr(row_backend, "misses", None))
+    except KeyboardInterrupt:
+        err_console.print("interrupted: finished chunks are in the response cache; the same command resumes")
+        raise
+    finally:
         cache.close()
-        datasets_tbl = {}
-        for rid, (r, loaded) in results.items():
-            s = r.scores
-            datasets_tbl[rid] = {"domain": r.dataset.domain, "precision": s.precision, "recall": s.recall,
-                                 "f1": s.f1, "ci95": list(s.ci95) if s.ci95 else None, "n_queries": r.dataset.n_queries,
-                                 "tp": s.tp, "fp": s.fp, "fn": s.fn, "parse_failures": r.diagnostics.parse_failures,
-                                 "strict_span_f1": r.strict_span.f1 if r.strict_span else None,
-                                 "loaded_from_disk": loaded}
-        domains, overall = aggregate({k: v["f1"] for k, v in datasets_tbl.items()},
-                                     {k: v["domain"] for k, v in datasets_tbl.items()},
-                                     {k: r.scores.f1_replicates or [] for k, (r, _) in results.items()})
-        summary = {"model": cfg.model_id, "revision": cfg.revision, "adapter": spec.name, "version": version,
-                   "output_dir": str(output_dir), "datasets": datasets_tbl,
-                   "domains": {k: v.to_dict() for k, v in domains.items()}, "overall": overall.to_dict()}
-        if as_json:
-            print_json(summary)
-            return
-        score_tables(datasets_tbl, summary["domains"], summary["overall"],
-                     title=f"{ref.display} ({spec.name} adapter, dataset version {version})")
-        reused = [k for k, v in datasets_tbl.items() if v["loaded_from_disk"]]
-        if reused:
-            console.print(f"loaded finished rows from {output_dir} (same run spec): {', '.join(reused)}")
-        console.print(f"results in {output_dir}/")
+        if hasattr(backend, "close"):
+            backend.close()
+    _report(results, cache_stats, cfg, spec, ref, version, output_dir, as_json,
+            model_loaded=getattr(backend, "loaded", backend is not None))
+
+
+def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, output_dir: Path, as_json: bool, *,
+            model_loaded: bool) -> None:
+    from ..aggregate import aggregate
+    from ._common import console, print_json, score_tables
+
+    datasets_tbl = {}
+    for rid, (r, loaded) in results.items():
+        s = r.scores
+        datasets_tbl[rid] = {"domain": r.dataset.domain, "precision": s.precision, "recall": s.recall,
+                             "f1": s.f1, "ci95": list(s.ci95) if s.ci95 else None, "n_queries": r.dataset.n_queries,
+                             "tp": s.tp, "fp": s.fp, "fn": s.fn, "parse_failures": r.diagnostics.parse_failures,
+                             "strict_span_f1": r.strict_span.f1 if r.strict_span else None,
+                             "loaded_from_disk": loaded, "cache_hits": cache_stats[rid][0],
+                             "generated": cache_stats[rid][1]}
+    domains, overall = aggregate({k: v["f1"] for k, v in datasets_tbl.items()},
+                                 {k: v["domain"] for k, v in datasets_tbl.items()},
+                                 {k: r.scores.f1_replicates or [] for k, (r, _) in results.items()})
+    summary = {"model": cfg.model_id, "revision": cfg.revision, "adapter": spec.name, "version": version,
+               "output_dir": str(output_dir), "datasets": datasets_tbl,
+               "domains": {k: v.to_dict() for k, v in domains.items()}, "overall": overall.to_dict(),
+               "model_loaded": model_loaded}
+    if as_json:
+        print_json(summary)
+        return
+    score_tables(datasets_tbl, summary["domains"], summary["overall"],
+                 title=f"{ref.display} ({spec.name} adapter, dataset version {version})")
+    reused = [k for k, v in datasets_tbl.items() if v["loaded_from_disk"]]
+    if reused:
+        console.print(f"loaded finished rows from {output_dir} (same run spec): {', '.join(reused)}")
+    console.print(f"results in {output_dir}/")
