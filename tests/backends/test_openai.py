@@ -2,76 +2,17 @@
 
 import json
 import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 
 pytest.importorskip("openai")
 
-from unibench.backends.dummy import DummyBackend  # noqa: E402
 from unibench.cli.main import main  # noqa: E402
 from tests.conftest import SHARED_DATA, needs_shared  # noqa: E402
+from tests.helpers.openai_server import Handler, start_server  # noqa: E402
 
 SECRET = "sk-test-SECRET-never-written-0123456789"
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def log_message(self, *args):  # keep test output clean
-        pass
-
-    def do_POST(self):  # noqa: N802
-        srv = self.server
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        srv.auth.add(self.headers.get("Authorization", ""))
-        with srv.lock:
-            srv.calls += 1
-            n = srv.calls
-        fault = srv.faults.get(n % srv.period) if srv.period else None
-        if fault == "429":
-            self.send_response(429)
-            self.send_header("Retry-After", "0.05")
-            self.end_headers()
-            self.wfile.write(b'{"error": {"message": "slow down"}}')
-            return
-        if fault == "500":
-            self.send_response(500)
-            self.end_headers()
-            self.wfile.write(b'{"error": {"message": "boom"}}')
-            return
-        if fault == "garbage":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(b"<html>not json")
-            return
-        if fault == "timeout":
-            time.sleep(1.5)
-        prompt = body.get("prompt") or "\n".join(m["content"] for m in body["messages"])
-        text = DummyBackend().answer(prompt)
-        if "messages" in body:
-            payload = {"id": "c", "object": "chat.completion", "created": 0, "model": body["model"],
-                       "choices": [{"index": 0, "finish_reason": "stop",
-                                    "message": {"role": "assistant", "content": text}}]}
-        else:
-            payload = {"id": "c", "object": "text_completion", "created": 0, "model": body["model"],
-                       "choices": [{"index": 0, "text": text, "finish_reason": "stop", "logprobs": None}]}
-        data = json.dumps(payload).encode()
-        try:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-
-def _server(faults=None, period=0):
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    srv.calls, srv.lock, srv.faults, srv.period, srv.auth = 0, threading.Lock(), faults or {}, period, set()
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    return srv
 
 
 def _run(srv, out, cache, capsys):
@@ -90,9 +31,9 @@ def test_faults_are_retried_and_scores_match_a_clean_run(tmp_path, monkeypatch, 
     import unibench.backends.openai_api as api
 
     monkeypatch.setattr(api.OpenAIBackend, "__init__", _fast_init(api.OpenAIBackend.__init__))
-    clean = _server()
+    clean = start_server()
     a, _ = _run(clean, tmp_path / "a", tmp_path / "ca", capsys)
-    faulty = _server({1: "429", 3: "500", 5: "garbage", 7: "timeout"}, period=9)
+    faulty = start_server({1: "429", 3: "500", 5: "garbage", 7: "timeout"}, period=9)
     b, captured = _run(faulty, tmp_path / "b", tmp_path / "cb", capsys)
     assert (a["tp"], a["fp"], a["fn"], a["n_queries"]) == (b["tp"], b["fp"], b["fn"], b["n_queries"])
     assert faulty.calls > clean.calls  # the faults really happened and were retried
@@ -116,7 +57,7 @@ def test_fatal_client_error_is_clear(monkeypatch):
     from unibench.backends.openai_api import OpenAIBackend
     from unibench.errors import UnibenchError
 
-    class Deny(_Handler):
+    class Deny(Handler):
         def do_POST(self):  # noqa: N802
             self.send_response(401)
             self.end_headers()
@@ -135,7 +76,7 @@ def test_several_servers_share_the_load(monkeypatch):
     from unibench.backends.base import GenRequest
     from unibench.backends.openai_api import OpenAIBackend
 
-    s1, s2 = _server(), _server()
+    s1, s2 = start_server(), start_server()
     urls = ",".join(f"http://127.0.0.1:{s.server_address[1]}/v1" for s in (s1, s2))
     b = OpenAIBackend("m", base_url=urls, backoff=0.01)
     b.generate([GenRequest(f"Text: Alpha{i} ASSISTANT:") for i in range(10)])
