@@ -32,8 +32,9 @@ class LazyHFBackend:
     Only for local folders, whose identity (weights sha256) and backend kind are known without
     loading; after loading, identity and versions are checked against what was stamped up front."""
 
-    def __init__(self, load, name: str, ident: dict, versions: dict):
+    def __init__(self, load, name: str, ident: dict, versions: dict, streams_outputs: bool = False):
         self._load, self.name, self._ident, self._versions = load, name, ident, versions
+        self.streams_outputs = streams_outputs  # the loaded class's flag (generate(..., on_output=))
         self._backend = None
 
     def _get(self):
@@ -55,8 +56,8 @@ class LazyHFBackend:
     def versions(self) -> dict:
         return dict(self._versions)
 
-    def generate(self, requests, progress=None):
-        return self._get().generate(requests, progress)
+    def generate(self, requests, progress=None, **kw):
+        return self._get().generate(requests, progress, **kw)
 
     def predict(self, sentences, progress=None):
         return self._get().predict(sentences, progress)
@@ -133,12 +134,14 @@ def _make_hf(ref, adapter, *, batch_size: int, gguf_file: Optional[str]):
         return load()
     _check_fits(adapter, task, ref.name)
     module, cls = _BACKEND_OF_TASK[task]
-    name = getattr(importlib.import_module(f"unibench.backends.{module}"), cls).name
+    klass = getattr(importlib.import_module(f"unibench.backends.{module}"), cls)
+    from ..backends.base import streams_outputs
     from ..backends.hf_common import library_versions
     from ..backends.hf_load import resolve_identity
 
     _, ident = resolve_identity(str(folder), None, gguf_file)
-    return LazyHFBackend(load, name, ident, library_versions(("gguf",) if gguf_file else ()))
+    return LazyHFBackend(load, klass.name, ident, library_versions(("gguf",) if gguf_file else ()),
+                         streams_outputs=streams_outputs(klass))
 
 
 def _vllm_extra(pairs: list[str]) -> dict:
