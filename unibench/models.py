@@ -48,8 +48,8 @@ def parse_model_ref(ref: str) -> ModelRef:
         name, _, rev = rest.partition("@") if versioned else (rest, "", "")
         return ModelRef(head, name, revision=rev or None)
     raise UnibenchError(f"unknown model reference {ref!r}",
-                        hint="use gazetteer, dummy[:DELAY], hf:PATH_OR_ID[@REVISION], vllm:ID[@REVISION] or openai:NAME "
-                             "(see `unibench run --help`)")
+                        hint="use gazetteer, dummy[:DELAY], hf:PATH_OR_ID[@REVISION], vllm:ID[@REVISION] or "
+                             "openai:NAME (see `unibench run --help`)")
 
 
 META_FILE = "unibench_model.json"

@@ -155,7 +155,8 @@ def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
     `on_total(n)` once with the row's number of queries (0 when the finished result is loaded)."""
     card = job.card
     spec_now = run_spec(cfg, job, backend_info)
-    probe = ResultFile.model_construct(kind="run", model=ModelInfo.model_construct(id=cfg.model_id, revision=cfg.revision),
+    probe = ResultFile.model_construct(kind="run",
+                                       model=ModelInfo.model_construct(id=cfg.model_id, revision=cfg.revision),
                                        dataset=DatasetInfo.model_construct(row=card.id, version=cfg.version))
     path = result_path(cfg.output_dir, probe)
     spec_path = path.with_name(path.stem + ".run_spec.json")

@@ -88,7 +88,8 @@ def test_mixed_decodings_pair_one_sampling_params_per_prompt(standin):
             for n in (256, 1, 256)]
     out = b.generate(reqs)
     params = dict(standin.CALLS[1:])["generate"]["params"]
-    assert [p["max_tokens"] for p in params] == [256, 1, 256] and [p["stop"] for p in params] == [["</s>"], [], ["</s>"]]
+    assert [p["max_tokens"] for p in params] == [256, 1, 256]
+    assert [p["stop"] for p in params] == [["</s>"], [], ["</s>"]]
     assert len(out[1].split(" ")) <= 1
 
 
