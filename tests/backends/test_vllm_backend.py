@@ -76,7 +76,7 @@ def test_engine_and_sampling_arguments_and_order(standin):
     assert calls["chat"]["messages"] == [list(r.prompt) for r in reqs if not isinstance(r.prompt, str)]
     assert calls["chat"]["params"][0] == {"temperature": 0.0, "max_tokens": 50, "stop": [], "n": 1}
     assert b.identity() == {"model_id": "org/model-7b", "revision": "abc123"}
-    assert b.versions() == {"vllm": standin.__version__}
+    assert b.versions()["vllm"] == standin.__version__
     assert b.settings()["enable_prefix_caching"] is True and "model" not in b.settings()
 
 
@@ -157,6 +157,6 @@ def test_run_cli_through_vllm_scores_like_dummy(standin, tmp_path, capsys):
     from unibench.results import read_result
 
     r = read_result(tmp_path / "v" / "org__fake-7b" / "abc123" / "crossner_ai.json")
-    assert r.backend.name == "vllm" and r.backend.versions == {"vllm": standin.__version__}
+    assert r.backend.name == "vllm" and r.backend.versions["vllm"] == standin.__version__
     assert r.backend.settings["tensor_parallel_size"] == 2 and r.backend.settings["max_num_seqs"] == 128
     assert r.backend.settings["enable_prefix_caching"] is True and r.model.revision == "abc123"

@@ -198,7 +198,15 @@ class VLLMBackend:
         return dict(self._ident)
 
     def versions(self) -> dict[str, str]:
-        return {"vllm": str(self._version)}
+        """vLLM's version, plus transformers' (vLLM tokenizes and applies chat templates with it)."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        out = {"vllm": str(self._version)}
+        try:
+            out["transformers"] = version("transformers")
+        except PackageNotFoundError:
+            pass
+        return out
 
     def settings(self) -> dict[str, Any]:
         """Engine arguments stamped into result files (model/revision are stamped as the model identity)."""
