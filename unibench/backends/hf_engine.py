@@ -150,18 +150,25 @@ class Engine:
             self.remaining[r.group] -= 1
             if self.remaining[r.group] == 0:
                 self.store.pop(r.group, None)
+        # one left-padded copy of each distinct group's prefix, then one gather per layer: the op
+        # count per admission is O(layers), not O(layers x joiners) (each small op is a thread
+        # barrier, which costs far more than its arithmetic on a busy CPU)
+        groups = list(dict.fromkeys(r.group for r in joiners))
+        where = torch.tensor([groups.index(r.group) for r in joiners], device=self.device)
         layers = []
         for li in range(len(kvs[0])):
+            per_group = {r.group: kvs[j][li] for j, r in enumerate(joiners)}
             ks, vs = [], []
-            for j in range(k):
-                key, val = kvs[j][li]
-                padw = Pm - P[j]
+            for g in groups:
+                key, val = per_group[g]
+                padw = Pm - key.shape[2]
                 if padw:
-                    key = torch.cat([key.new_zeros(*key.shape[:2], padw, key.shape[3]), key], dim=2)
-                    val = torch.cat([val.new_zeros(*val.shape[:2], padw, val.shape[3]), val], dim=2)
+                    key = torch.nn.functional.pad(key, (0, 0, padw, 0))
+                    val = torch.nn.functional.pad(val, (0, 0, padw, 0))
                 ks.append(key)
                 vs.append(val)
-            layers.append((torch.cat(ks), torch.cat(vs)))
+            gk, gv = (torch.cat(ks), torch.cat(vs)) if len(groups) > 1 else (ks[0], vs[0])
+            layers.append((gk.index_select(0, where), gv.index_select(0, where)))
         tmp = DynamicCache(ddp_cache_data=layers)
         ids = torch.full((k, Sm), self.pad, dtype=torch.long)
         pos = torch.zeros((k, Sm), dtype=torch.long)
@@ -182,16 +189,17 @@ class Engine:
             self._relayout(max(L, self._keep()))
         n = self.n
         m4 = mask[:, None, :, None]
+        dest = torch.tensor(free[:k], device=self.device)
         for li, layer in enumerate(self.cache.layers):
             jk, jv = tmp.layers[li].keys, tmp.layers[li].values
             # zero K/V at padded columns: masked, but never let stale values (or a NaN from a
             # fully masked pad query) sit where a 0-weight times NaN could reach a real row
             jk, jv = torch.where(m4, jk, 0.0), torch.where(m4, jv, 0.0)
-            for j, s in enumerate(free[:k]):
-                layer.buf_k[s, :, : n - L] = 0
-                layer.buf_v[s, :, : n - L] = 0
-                layer.buf_k[s, :, n - L : n] = jk[j]
-                layer.buf_v[s, :, n - L : n] = jv[j]
+            if n > L:
+                layer.buf_k[dest, :, : n - L] = 0
+                layer.buf_v[dest, :, : n - L] = 0
+            layer.buf_k[dest, :, n - L : n] = jk
+            layer.buf_v[dest, :, n - L : n] = jv
         done = 0
         for j, (s, r) in enumerate(zip(free, joiners)):
             self.mask[s] = False

@@ -96,7 +96,7 @@ def make_hf_backend(path_or_id: str, *, revision: str | None = None, task: str =
                                   AutoModelForTokenClassification, AutoTokenizer)
     except ImportError as e:  # pragma: no cover - the dependency is declared
         raise UnibenchError(f"the hf backend needs torch and transformers ({e})",
-                            hint="pip install 'unibench[hf]'") from e
+                            hint="pip install 'unibench[transformers]'") from e
     if gguf_file:
         try:
             import gguf  # noqa: F401
