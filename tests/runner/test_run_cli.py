@@ -118,3 +118,8 @@ def test_unknown_benchmark_and_model_ref(capsys):
     assert main(["run", "--model", "gazetteer", "--benchmark", "demoo"]) == 2
     assert "did you mean 'demo'" in capsys.readouterr().err
     assert main(["run", "--model", "nosuch:x", "--benchmark", "demo"]) == 2
+
+
+def test_threads_applies_to_hf_models_only(capsys):
+    assert main(["run", "--model", "gazetteer", "--benchmark", "demo", "--threads", "1"]) == 2
+    assert "--threads applies to --model hf:" in capsys.readouterr().err

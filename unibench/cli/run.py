@@ -163,7 +163,7 @@ def _vllm_extra(pairs: list[str]) -> dict:
 
 
 def _make_backend(ref, adapter, *, batch_size: int, gguf_file: Optional[str], base_url: Optional[str],
-                  vllm_opts: Optional[dict] = None):
+                  vllm_opts: Optional[dict] = None, threads: Optional[int] = None):
     """Returns (backend, info) for the model reference. Heavy imports happen here, only when needed."""
     from ..backends.dummy import DummyBackend
 
@@ -176,6 +176,12 @@ def _make_backend(ref, adapter, *, batch_size: int, gguf_file: Optional[str], ba
         b = DummyBackend(delay=float(ref.option or 0))
         return b, {"name": "dummy", "versions": b.versions(), "settings": {"delay": b.delay}, "identity": b.identity()}
     if ref.kind == "hf":
+        if threads:
+            # torch's intra-op pool spin-waits at every op; on a CPU shared with other jobs fewer
+            # threads than cores is much faster (docs/performance.md). Outputs do not depend on it.
+            import torch
+
+            torch.set_num_threads(threads)
         b = _make_hf(ref, adapter, batch_size=batch_size, gguf_file=gguf_file)
         return b, {"name": f"transformers-{getattr(b, 'name', 'hf')}", "versions": b.versions(),
                    "settings": {"batch_size": batch_size, "gguf_file": gguf_file}, "identity": b.identity()}
@@ -259,6 +265,8 @@ def register(app: typer.Typer) -> None:
             log_samples: bool = typer.Option(False, "--log-samples", help="Write prompt/output/prediction/gold JSONL."),
             batch_size: int = typer.Option(8, "--batch-size", help="hf: batch size; openai: concurrent requests."),
             gguf_file: Optional[str] = typer.Option(None, "--gguf-file", help="GGUF weights inside an hf: folder."),
+            threads: Optional[int] = typer.Option(None, "--threads", min=1, help="hf: CPU threads for torch "
+                                                  "(default: torch's; fewer on a shared machine)."),
             base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible API base URL(s), "
                                                                             "comma-separated for several servers."),
             tensor_parallel_size: int = typer.Option(1, "--tensor-parallel-size", help="vllm: GPUs per model replica."),
@@ -283,11 +291,11 @@ def register(app: typer.Typer) -> None:
         _execute(model=model, adapter=adapter, datasets=datasets, benchmark=benchmark, limit=limit,
                  output_dir=output_dir, data_dir=data_dir, cache_dir=cache_dir, version=version,
                  log_samples=log_samples, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
-                 vllm_opts=vllm_opts, as_json=as_json)
+                 vllm_opts=vllm_opts, as_json=as_json, threads=threads)
 
 
 def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir, cache_dir, version, log_samples,
-             batch_size, gguf_file, base_url, vllm_opts, as_json) -> None:
+             batch_size, gguf_file, base_url, vllm_opts, as_json, threads=None) -> None:
     from ..adapters import get_adapter
     from ..cache import ResponseCache
     from ..cards import resolve_ids
@@ -306,8 +314,10 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     ddir = bench_dir or default_data_dir(data_dir)
     cdir = default_cache_dir(cache_dir)
     jobs = [RowJob(c, ddir, "test", "demo-test" if bench_dir else "test") for c in cards]
+    if threads and ref.kind != "hf":
+        raise UnibenchError("--threads applies to --model hf:... only")
     backend, info = _make_backend(ref, spec, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
-                                  vllm_opts=vllm_opts)
+                                  vllm_opts=vllm_opts, threads=threads)
     ident = info.get("identity") or {}
     revision = ref.revision or ident.get("revision") or "unversioned"
     cfg = RunConfig(model_display=ref.display, model_id=ident.get("model_id") or ident.get("model") or ref.name,
