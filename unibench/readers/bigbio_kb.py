@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..errors import DataFormatError, UnibenchError
+from ..io import iter_jsonl
 from ..schema import Sentence
 from . import ReadContext
 from ._documents import DocOptions, Document, Entity, document_sentences
@@ -101,15 +102,7 @@ def _slice(segments: dict[int, str], frags) -> str | None:
 
 
 def iter_records(path: Path) -> Iterator[tuple[int, dict]]:
-    with open(path, encoding="utf-8") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                yield lineno, json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise DataFormatError(f"invalid JSON ({exc.msg} at column {exc.colno})", path=path, line=lineno,
-                                      hint=_HINT) from None
+    return iter_jsonl(path, _HINT)
 
 
 def read(ctx: ReadContext) -> Iterator[Sentence]:
