@@ -10,7 +10,6 @@ import csv
 import importlib.util
 import sys
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pytest
 

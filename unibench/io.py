@@ -36,6 +36,25 @@ def atomic_write_json(path: Path | str, obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
 
 
+def replace_dir(src: Path | str, dst: Path | str) -> Path:
+    """Move a fully written folder `src` to `dst`, replacing an old `dst` only at that moment.
+
+    Both renames are atomic on one filesystem, so a reader (or a crash) sees the old folder or
+    the new one, never a mix; the old one is deleted only after the new one is in place.
+    """
+    import shutil
+
+    src, dst = Path(src), Path(dst)
+    old = None
+    if dst.exists():
+        old = dst.with_name(f".{dst.name}.old-{os.getpid()}")
+        os.replace(dst, old)
+    os.replace(src, dst)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return dst
+
+
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

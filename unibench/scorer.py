@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 from .metrics import bootstrap
 from .metrics.diagnostics import Diagnostics, in_text, padded_norm
 from .metrics.prf import Counts
-from .metrics.uniner import _parse, gold_items, normalize_answer, query_counts
+from .metrics.uniner import _parse, gold_items, query_counts
 
 SCORER_VERSION = "1.2"  # bump when any number this module produces could change
 # 1.1: an empty list from a span adapter is no longer counted as an empty output (scores unchanged).

@@ -1,6 +1,5 @@
 """Batching + prefix reuse give exactly the naive loop's outputs under greedy decoding (tiny models)."""
 
-import pytest
 
 from unibench.backends.base import GenRequest
 from unibench.backends.hf_load import make_hf_backend

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -24,7 +23,7 @@ import jinja2
 from .. import __version__
 from ..cards import DOMAINS, load_registry
 from ..errors import UnibenchError
-from ..io import atomic_write_text
+from ..io import atomic_write_text, replace_dir
 from ..resources import resource_dir
 from . import downloads
 from .board import (CROSSNER_MIT, REPORTED_GROUP, Entry, collect, crossner_mit_table, dataset_table, domain_table,
@@ -83,13 +82,7 @@ def _prepare_out(out: Path) -> Path:
 
 
 def _swap(tmp: Path, out: Path) -> None:
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-    os.replace(tmp, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    replace_dir(tmp, out)
 
 
 def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str], None]] = None) -> dict:
