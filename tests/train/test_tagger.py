@@ -74,5 +74,6 @@ def test_minilm_tagger_beats_the_gazetteer(tmp_path, minilm_dir, cli):
         scores[model] = res["datasets"][ROW]["f1"]
         if model != "gazetteer":
             assert res["adapter"] == "bert"  # from unibench_model.json
+    print(f"F1 tagger {scores[f'hf:{out}']:.3f} vs gazetteer {scores['gazetteer']:.3f}")
     assert scores["gazetteer"] > 0.3  # a real baseline, not a strawman
     assert scores[f"hf:{out}"] > scores["gazetteer"] + 0.03, scores

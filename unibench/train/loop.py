@@ -65,8 +65,9 @@ class History:
         if not losses:
             return {}
         k = max(1, len(losses) // 10)
-        return {"first": losses[0], "last": losses[-1], "min": min(losses),
-                "mean_first_10pct": sum(losses[:k]) / k, "mean_last_10pct": sum(losses[-k:]) / k}
+        return {k_: round(v, 4) for k_, v in {
+            "first": losses[0], "last": losses[-1], "min": min(losses), "mean_first_10pct": sum(losses[:k]) / k,
+            "mean_last_10pct": sum(losses[-k:]) / k}.items()}
 
 
 def pick_device(device: str) -> str:
@@ -146,7 +147,10 @@ def train_loop(model, examples: Sequence | Callable[[int], Sequence], *, make_ba
     cols = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("step {task.fields[step]}  loss {task.fields[loss]}  {task.fields[rate]} ex/s"),
             TimeElapsedColumn(), TimeRemainingColumn())
-    with Progress(*cols, console=console, transient=False) as bar:
+    # rich draws nothing until the end when stderr is a file (nohup, CI logs): print a line now and then instead
+    plain = console is not None and not console.is_terminal
+    last_line = [time.perf_counter()]
+    with Progress(*cols, console=console, transient=False, disable=plain) as bar:
         task = bar.add_task(label, total=micro_per_epoch * cfg.epochs, step=f"0/{total}", loss="-", rate="-")
         for epoch in range(cfg.epochs):
             if epoch:
@@ -180,6 +184,12 @@ def train_loop(model, examples: Sequence | Callable[[int], Sequence], *, make_ba
                 hist.steps.append({"step": step, "epoch": epoch + 1, "loss": round(loss, 6), "lr": lr_now,
                                    "targets": n_total, "elapsed": round(time.perf_counter() - t0, 2)})
                 bar.update(task, step=f"{step}/{total}", loss=f"{loss:.4f}")
+                if plain and (step == total or time.perf_counter() - last_line[0] >= 60):
+                    last_line[0] = time.perf_counter()
+                    spent = last_line[0] - t0
+                    console.print(f"{label}: step {step}/{total} epoch {epoch + 1}/{cfg.epochs} loss {loss:.4f} "
+                                  f"{hist.examples_seen / max(spent, 1e-9):.2f} ex/s elapsed {spent:.0f}s "
+                                  f"eta {spent / step * (total - step):.0f}s")
                 epoch_end = g + cfg.grad_accum >= len(micro)
                 final = step == total
                 if final or (step % cfg.save_steps == 0 if cfg.save_steps else epoch_end):

@@ -276,8 +276,10 @@ def _train(o: SFTOptions, data: ConversationFile, train_idx, eval_idx, work: Pat
             "base": o.base, "gguf_file": o.gguf_file,
             "data_sha256": data.sha256, "data_file": Path(o.data).name, "recipe": "unibench train",
             "template": "ie_as_qa", "lora": o.lora}
-    hyper = {k: v for k, v in asdict(o).items()
-             if k not in ("data", "base", "out", "overwrite", "gguf_file", "declared_datasets", "precision")}
+    skip = {"data", "base", "out", "overwrite", "gguf_file", "declared_datasets", "precision"}
+    if not o.lora:
+        skip |= {"lora_r", "lora_alpha", "lora_dropout"}
+    hyper = {k: v for k, v in asdict(o).items() if k not in skip}
     hyper.update({"effective_batch": o.batch_size * o.grad_accum, "device": device,
                   "dtype": "bf16 autocast" if bf16 else "float32", "gradient_checkpointing": use_gc})
     sizes = {**stats, "eval_records": eval_stats["records"], "skipped_invalid": len(data.skipped),
