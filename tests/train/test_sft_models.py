@@ -79,3 +79,36 @@ def test_gguf_base_trains_and_saves_a_dense_checkpoint(tmp_path, smollm2_gguf, s
     assert f"GGUF {name}" in (out / "README.md").read_text()
     backend = make_hf_backend(str(out), batch_size=1)
     assert isinstance(backend.generate([_request()])[0], str)
+
+
+def test_loss_on_target_positions_equals_full_cross_entropy(tiny_llama_dir, small_conv_file):
+    """The logits_to_keep shortcut computes exactly the next-token loss over the targets (also through the
+    full-logits fallback, and equal to transformers' own mean loss times the number of targets)."""
+    import torch.nn.functional as F
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from unibench.train.conversations import read_conversations
+    from unibench.train.encode import encode, pad_batch
+    from unibench.train.sft import causal_loss_sum
+    from unibench.train.template import render
+
+    tok = AutoTokenizer.from_pretrained(tiny_llama_dir)
+    model = AutoModelForCausalLM.from_pretrained(tiny_llama_dir).eval()
+    encs = [encode(tok, render(c), 512) for c in read_conversations(small_conv_file).records[:3]]
+    batch = {k: torch.tensor(v) for k, v in pad_batch(encs, tok.pad_token_id).items()}
+    n = sum(e.n_targets for e in encs)
+    with torch.no_grad():
+        ours = causal_loss_sum(model, batch)
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        ref = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), batch["labels"][:, 1:].reshape(-1),
+                              ignore_index=-100, reduction="sum")
+        hf = model(**batch).loss * n
+
+        class NoLogitsToKeep(torch.nn.Module):
+            def forward(self, input_ids, attention_mask, use_cache):
+                return model(input_ids=input_ids, attention_mask=attention_mask)
+
+        fallback = causal_loss_sum(NoLogitsToKeep(), batch)
+    assert ours.item() == pytest.approx(ref.item(), rel=1e-5)
+    assert fallback.item() == pytest.approx(ref.item(), rel=1e-5)
+    assert hf.item() == pytest.approx(ref.item(), rel=1e-5)

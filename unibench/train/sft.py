@@ -60,7 +60,6 @@ class SFTOptions:
     reshuffle_each_epoch: bool = False  # the original shuffles once per example
     declared_datasets: tuple[str, ...] = ()  # rows whose data is in the file without a "dataset" field
 
-
     def resolved(self) -> "SFTOptions":
         o = copy.copy(self)
         o.lr = self.lr if self.lr is not None else (LORA_DEFAULT_LR if self.lora else PAPER["lr"])
@@ -108,7 +107,7 @@ def causal_loss_sum(model, batch) -> "torch.Tensor":  # noqa: F821
     at_inputs = torch.cat([keep, torch.zeros_like(keep[:, :1])], dim=1)
     try:
         logits = model(input_ids=ids, attention_mask=mask, logits_to_keep=at_inputs, use_cache=False).logits
-    except TypeError:  # a model whose forward has no logits_to_keep
+    except (TypeError, IndexError, ValueError, RuntimeError):  # no (boolean) logits_to_keep in this model/version
         logits = None
     if logits is None or logits.dim() != 2:
         logits = model(input_ids=ids, attention_mask=mask, use_cache=False).logits[:, :-1][keep]
@@ -145,9 +144,12 @@ def load_base(o: SFTOptions, device: str):
         tok = AutoTokenizer.from_pretrained(o.base, **kw)
         mkw = dict(kw)
         if o.gguf_file:  # unpack the GGUF blocks into a plain dense (trainable, savable) fp32 model
-            from transformers import GgufConfig
-
-            mkw["quantization_config"] = GgufConfig(dequantize=True)
+            try:
+                from transformers import GgufConfig
+            except ImportError:  # transformers 4.x always dequantises GGUF weights on load
+                GgufConfig = None
+            if GgufConfig is not None:
+                mkw["quantization_config"] = GgufConfig(dequantize=True)
         model = AutoModelForCausalLM.from_pretrained(o.base, dtype=torch.float32, **mkw)
     except (OSError, ValueError) as e:
         raise UnibenchError(f"could not load base model {o.base!r}: {str(e).splitlines()[0]}",
