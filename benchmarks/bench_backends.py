@@ -16,7 +16,7 @@ Both batched methods run at every B of --batch-sizes; the ratios are given at eq
 method at its own best B. Outputs of every method are compared with the naive loop's.
 
 Usage: python benchmarks/bench_backends.py [--sentences 8] [--batch-sizes 16,64] [--max-new-tokens 32]
-           [--json out.json]
+           [--model-dir DIR] [--json out.json]
 Numbers go to docs/performance.md (with the machine and the command).
 """
 
@@ -63,6 +63,8 @@ def main() -> None:
     ap.add_argument("--max-new-tokens", type=int, default=32)
     ap.add_argument("--data-dir", default=str(Path(__file__).resolve().parents[2] / "shared" / "data"))
     ap.add_argument("--skip-naive", action="store_true", help="skip the slow naive loop (quick checks; no ratio against it)")
+    ap.add_argument("--model-dir", help="a local causal checkpoint instead of SmolLM2's GGUF (e.g. a student "
+                    "written by `unibench train`, whose answers are short like UniNER's)")
     ap.add_argument("--json", dest="json_out")
     args = ap.parse_args()
     sizes = [int(x) for x in args.batch_sizes.split(",")]
@@ -72,12 +74,12 @@ def main() -> None:
     spec = get_adapter("uniner")
     reqs = [query_request(spec, card, q) for q in build_queries(card, sents)]
     reqs = [GenRequest(r.prompt, prefix=r.prefix, max_new_tokens=args.max_new_tokens, stop=r.stop) for r in reqs]
-    folder, name = gguf()
+    folder, name = (args.model_dir, None) if args.model_dir else gguf()
     backend = make_hf_backend(folder, gguf_file=name, batch_size=sizes[0])
     model, tok = backend.model, backend.tokenizer
     import torch
 
-    info = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(), "cpus": os.cpu_count(),
+    info = {"model": f"{folder}/{name}" if name else folder, "machine": f"{platform.machine()} {platform.processor() or ''}".strip(), "cpus": os.cpu_count(),
             "torch_threads": torch.get_num_threads(), "loadavg_start": os.getloadavg(),
             "queries": len(reqs), "sentences": len(sents), "types": card.n_types,
             "max_new_tokens": args.max_new_tokens,
