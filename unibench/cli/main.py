@@ -50,6 +50,20 @@ for _name in GROUPS:
     _mod.register(app)
 
 
+def _click_classes(name: str) -> tuple[type, ...]:
+    """click's exception class `name` wherever this typer defines it: recent typer vendors click
+    (`typer._click`, with Exit/Abort in `typer.exceptions`), older typer uses the click package."""
+    found = []
+    for module in ("typer.exceptions", "typer._click.exceptions", "click.exceptions"):
+        try:
+            cls = getattr(importlib.import_module(module), name, None)
+        except ImportError:
+            continue
+        if isinstance(cls, type):
+            found.append(cls)
+    return tuple(found)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         rc = app(args=argv, standalone_mode=False)
@@ -68,15 +82,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except SystemExit as exc:  # typer.Exit inside commands
         return int(exc.code or 0)
-    except Exception as exc:  # click usage errors come as click exceptions
-        import click
-
-        if isinstance(exc, click.exceptions.Exit):
+    except Exception as exc:  # usage errors come as click exceptions
+        if isinstance(exc, _click_classes("Exit")):
             return exc.exit_code
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, _click_classes("ClickException")):
             exc.show()
             return exc.exit_code
-        if isinstance(exc, click.exceptions.Abort):
+        if isinstance(exc, _click_classes("Abort")):
             print("aborted", file=sys.stderr)
             return 130
         raise
