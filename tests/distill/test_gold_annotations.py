@@ -40,3 +40,6 @@ def test_gold_annotations_from_staged_train_splits(tmp_path, capsys):
     union = {t.lower() for t in get_card("crossner_ai").types} | {t.lower() for t in get_card("mit_restaurant").types}
     assert m["annotation_records"]["corpus_types"] == len(union) == 20
     assert len(recs) == sum(1 for a in anns if a.entities)
+    # every gold record keeps its source row (for the student's training_datasets) and the zero-shot prompt
+    assert {r["dataset"] for r in recs} == {"crossner_ai", "mit_restaurant"}
+    assert all(r["conversations"][0]["value"].startswith("Text: ") for r in recs)

@@ -11,7 +11,9 @@ Per annotated passage (uniner-eval.md §5-6, paper §3.2):
   original trainer shuffles the query pairs per example, so the order only matters to a trainer
   that does not; it keeps the file easy to read);
 - a passage with no kept entity is left out (counted): it would carry negative queries only,
-  and Pile-NER-type has no such record (45,889 passages, all with entities).
+  and Pile-NER-type has no such record (45,889 passages, all with entities);
+- a passage from `gold-annotations` keeps its row id as `"dataset"` (its prompt stays the zero-shot
+  one), so `unibench train` lists that row in the student's `training_datasets`.
 
 Supervised records (`--supervised ID...`): up to `max_per_dataset` train sentences per row
 (seeded sample, original order kept; the paper's "up to 10K instances from each dataset"), every
@@ -99,7 +101,10 @@ def _annotation_records(annotations: list[Annotation], cfg: BuildConfig) -> tupl
         n_pos += len(pq)
         n_neg += len(negs)
         neg_types.update(negs)
-        records.append(make_record(a.id, a.text, pq + [(t, []) for t in negs]))
+        rec = make_record(a.id, a.text, pq + [(t, []) for t in negs])
+        if a.extra.get("dataset"):  # gold annotations: the row the passage comes from, so a student
+            rec["dataset"] = a.extra["dataset"]  # trained on it declares it (zero-shot prompt, no Dataset:)
+        records.append(rec)
     top = sorted(freq.items(), key=lambda kv: (-kv[1], kv[0]))[:20]
     stats = {"passages_in": len(annotations), "passages_used": len(records), "skipped_no_entities": skipped,
              "corpus_types": len(freq), "corpus_mentions": sum(freq.values()), "positive_queries": n_pos,
