@@ -24,7 +24,7 @@ import jinja2
 
 from .. import __version__
 from ..errors import UnibenchError
-from ..io import atomic_write_json, atomic_write_text
+from ..io import atomic_write_json, atomic_write_text, replace_dir
 
 KEEP = 2
 _CARD = Path(__file__).resolve().parent / "templates" / "model_card.md.j2"
@@ -88,14 +88,29 @@ def latest_checkpoint(work: Path) -> Path | None:
 
 def promote(checkpoint: Path, out: Path) -> Path:
     """Rename a complete checkpoint to OUT (replacing an old OUT only now, at the very end)."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-    os.replace(checkpoint, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    return out
+    return replace_dir(checkpoint, out)
+
+
+def run_guarded(work: Path, out: Path, train: Callable[[], dict], console=None) -> dict:
+    """Run a training function so that an interruption never costs finished work: on Ctrl-C the
+    last complete checkpoint becomes OUT (marked partial in its card) and the work folder is
+    cleaned up; on any other failure the work folder is removed only if it holds no checkpoint."""
+    try:
+        return train()
+    except KeyboardInterrupt:
+        last = latest_checkpoint(work)
+        if last is not None:
+            promote(last, out)
+            if console is not None:
+                console.print(f"interrupted: {out} holds the last complete checkpoint ({last.name}, partial)")
+        elif console is not None:
+            console.print("interrupted before the first checkpoint: nothing was written")
+        finish(work)
+        raise
+    except BaseException:
+        if latest_checkpoint(work) is None:  # nothing finished: leave no empty folder behind
+            finish(work)
+        raise
 
 
 def finish(work: Path) -> None:

@@ -209,22 +209,7 @@ def train_student(options: SFTOptions, console=None) -> dict:
     data = read_conversations(o.data, skip_invalid=o.skip_invalid, max_records=o.max_examples)
     train_idx, eval_idx = split_train_eval(len(data.records), o.eval_fraction)
     work = ckpt.prepare_output(o.out, o.overwrite)
-    try:
-        return _train(o, data, train_idx, eval_idx, work, console)
-    except KeyboardInterrupt:
-        last = ckpt.latest_checkpoint(work)
-        if last is not None:
-            ckpt.promote(last, o.out)
-            if console is not None:
-                console.print(f"interrupted: {o.out} holds the last complete checkpoint ({last.name}, partial)")
-        elif console is not None:
-            console.print("interrupted before the first checkpoint: nothing was written")
-        ckpt.finish(work)
-        raise
-    except BaseException:
-        if ckpt.latest_checkpoint(work) is None:  # nothing finished: leave no empty folder behind
-            ckpt.finish(work)
-        raise
+    return ckpt.run_guarded(work, o.out, lambda: _train(o, data, train_idx, eval_idx, work, console), console)
 
 
 def _train(o: SFTOptions, data: ConversationFile, train_idx, eval_idx, work: Path, console) -> dict:

@@ -124,20 +124,8 @@ def train_tagger(options: TaggerOptions, console=None) -> dict:
         raise UnibenchError(f"the train split of {card.id!r} is empty")
     epochs = o.epochs or (10 if len(sentences) < SMALL_TRAIN else 3)
     work = ckpt.prepare_output(o.out, o.overwrite)
-    try:
-        return _train(o, card, sentences, entry, n_all, epochs, work, console)
-    except KeyboardInterrupt:
-        last = ckpt.latest_checkpoint(work)
-        if last is not None:
-            ckpt.promote(last, o.out)
-            if console is not None:
-                console.print(f"interrupted: {o.out} holds the last complete checkpoint ({last.name}, partial)")
-        ckpt.finish(work)
-        raise
-    except BaseException:
-        if ckpt.latest_checkpoint(work) is None:
-            ckpt.finish(work)
-        raise
+    return ckpt.run_guarded(work, o.out, lambda: _train(o, card, sentences, entry, n_all, epochs, work, console),
+                            console)
 
 
 def _train(o: TaggerOptions, card, sentences, entry, n_all: int, epochs: int, work: Path, console) -> dict:
