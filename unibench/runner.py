@@ -53,6 +53,7 @@ class RunConfig:
     cache_dir: Optional[Path] = None
     command: Optional[str] = None
     training_datasets: list[str] = field(default_factory=list)
+    n_parameters: Optional[int] = None
 
 
 def run_spec(cfg: RunConfig, job: RowJob, backend_info: dict) -> dict:
@@ -186,7 +187,8 @@ def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
     result = ResultFile(
         kind="run",
         model=ModelInfo(id=cfg.model_id, revision=cfg.revision, display_name=cfg.model_display,
-                        family=cfg.adapter.family, training_datasets=cfg.training_datasets),
+                        family=cfg.adapter.family, training_datasets=cfg.training_datasets,
+                        n_parameters=cfg.n_parameters),
         dataset=DatasetInfo(row=card.id, dataset=card.dataset, domain=card.domain, version=cfg.version,
                             split=job.split_label, revision=str(entry.get("source", {}).get("revision") or "unknown"),
                             content_hash=entry["sha256"], label_map_hash=card.label_map_hash,

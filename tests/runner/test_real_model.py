@@ -43,6 +43,7 @@ def test_smollm2_gguf_end_to_end_and_cached_rerun(smollm2_gguf, tmp_path, capsys
     assert r.model.revision == "sha256-" + weights_hash(folder, gguf_file)[:16] == spec["revision"]
     assert r.model.id == f"{folder.name}/{gguf_file}" and "gguf" in r.backend.versions
     assert r.backend.settings["gguf_file"] == gguf_file and r.dataset.n_queries == 3
+    assert r.model.n_parameters == 134_515_008  # SmolLM2-135M, read from the GGUF tensor table
     assert all(isinstance(x["raw_output"], str) for x in lines) and first["model_loaded"] is True
     row = first["datasets"]["conllpp"]
     assert (row["cache_hits"], row["generated"]) == (0, 3)

@@ -53,6 +53,34 @@ def weights_hash(folder: Path, gguf_file: str | None = None) -> str:
     return h.hexdigest()
 
 
+def count_parameters(folder: Path, gguf_file: str | None = None) -> Optional[int]:
+    """Number of weights of a local checkpoint, read from file headers without loading them
+    (safetensors' JSON header; GGUF's tensor table), for the leaderboard's F1-vs-size plot. None
+    when the format does not say (pickled .bin weights)."""
+    import json
+    import math
+    import struct
+
+    folder = Path(folder)
+    try:
+        if gguf_file:
+            from gguf import GGUFReader
+
+            return int(sum(int(t.n_elements) for t in GGUFReader(str(folder / gguf_file)).tensors))
+        files = sorted(folder.glob("*.safetensors"))
+        if not files:
+            return None
+        total = 0
+        for f in files:
+            with open(f, "rb") as fh:
+                (n,) = struct.unpack("<Q", fh.read(8))
+                header = json.loads(fh.read(n))
+            total += sum(math.prod(v["shape"]) for k, v in header.items() if k != "__metadata__")
+        return total
+    except Exception:  # noqa: BLE001 -- a size is a nicety for the plot; never fail a run over it
+        return None
+
+
 def library_versions(extra: Iterable[str] = ()) -> dict[str, str]:
     import tokenizers
     import transformers

@@ -144,6 +144,18 @@ def _make_hf(ref, adapter, *, batch_size: int, gguf_file: Optional[str]):
                          streams_outputs=streams_outputs(klass))
 
 
+def _n_parameters(ref, backend, gguf_file: Optional[str]) -> Optional[int]:
+    """The model's size for its result files (the leaderboard plots F1 against it): from a local
+    folder's weight-file headers (no loading), else from the loaded model."""
+    folder = Path(ref.name).expanduser()
+    if folder.is_dir():
+        from ..backends.hf_common import count_parameters
+
+        return count_parameters(folder, gguf_file)
+    model = getattr(backend, "model", None)
+    return int(model.num_parameters()) if model is not None and hasattr(model, "num_parameters") else None
+
+
 def _vllm_extra(pairs: list[str]) -> dict:
     """--vllm-arg KEY=VALUE -> {key: value}; VALUE is read as YAML (numbers, true/false, lists, JSON)."""
     import yaml
@@ -184,7 +196,8 @@ def _make_backend(ref, adapter, *, batch_size: int, gguf_file: Optional[str], ba
             torch.set_num_threads(threads)
         b = _make_hf(ref, adapter, batch_size=batch_size, gguf_file=gguf_file)
         return b, {"name": f"transformers-{getattr(b, 'name', 'hf')}", "versions": b.versions(),
-                   "settings": {"batch_size": batch_size, "gguf_file": gguf_file}, "identity": b.identity()}
+                   "settings": {"batch_size": batch_size, "gguf_file": gguf_file}, "identity": b.identity(),
+                   "n_parameters": _n_parameters(ref, b, gguf_file)}
     if ref.kind == "openai":
         from ..backends.openai_api import OpenAIBackend
 
@@ -324,7 +337,7 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
                     revision=revision, adapter=spec, version=version, limit=limit, log_samples=log_samples,
                     output_dir=output_dir, cache_dir=cdir / "prepared-cache" if bench_dir else cdir,
                     command="unibench " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
-                    training_datasets=training_datasets(ref))
+                    training_datasets=training_datasets(ref), n_parameters=info.get("n_parameters"))
     cache = ResponseCache(cdir / "responses.sqlite")
     ns = {"model": cfg.model_id, "revision": revision, "adapter": spec.name, "template": spec.template_hash,
           "decoding": spec.decoding.model_dump(mode="json")}
