@@ -73,6 +73,15 @@ class Row:
     tokens: list[int] = field(default_factory=list)
 
 
+def cache_argument(model) -> str:
+    """The forward() keyword for the KV cache: `cache` in recent transformers (where
+    `past_key_values` is deprecated, to be removed), `past_key_values` before."""
+    import inspect
+
+    params = inspect.signature(model.forward).parameters
+    return "cache" if "cache" in params else "past_key_values"
+
+
 def supports_engine(model) -> bool:
     """The engine handles models whose cache is plain full attention (Llama, Mistral without
     sliding window, Qwen2, SmolLM...). Others fall back to plain sorted batching."""
@@ -91,6 +100,7 @@ class Engine:
         self.model, self.tok, self.W0 = model, tokenizer, slots
         self.eos, self.pad, self.finish = eos, pad, finish
         self.device = model.device
+        self.cache_kw = cache_argument(model)
 
     # ------------------------------------------------------------------ public
 
@@ -132,7 +142,7 @@ class Engine:
         if kv is None:
             ids = torch.tensor([self.prefixes[group]], device=self.device)
             cache = DynamicCache(config=self.model.config)
-            self.model(input_ids=ids, past_key_values=cache, use_cache=True, logits_to_keep=1)
+            self.model(input_ids=ids, **{self.cache_kw: cache}, use_cache=True, logits_to_keep=1)
             kv = [(layer.keys, layer.values) for layer in cache.layers]
             self.store[group] = kv
         return kv
@@ -180,7 +190,7 @@ class Engine:
             mask[j, Pm + Sm - S[j]:] = True
         mask = mask.to(self.device)
         logits = self.model(input_ids=ids.to(self.device), attention_mask=mask, position_ids=pos.to(self.device),
-                            past_key_values=tmp, use_cache=True, logits_to_keep=1).logits[:, -1]
+                            **{self.cache_kw: tmp}, use_cache=True, logits_to_keep=1).logits[:, -1]
         first = logits.argmax(-1).tolist()
         L = Pm + Sm
         if self.cache is None:
@@ -273,7 +283,7 @@ class Engine:
         live = torch.tensor([r is not None for r in self.slot], device=self.device)
         attn = torch.cat([self.mask[:, : self.n], torch.ones((self.W, 1), dtype=torch.bool, device=self.device)], 1)
         logits = self.model(input_ids=self.next_tok[:, None].to(self.device), attention_mask=attn,
-                            position_ids=self.next_pos[:, None].to(self.device), past_key_values=self.cache,
+                            position_ids=self.next_pos[:, None].to(self.device), **{self.cache_kw: self.cache},
                             use_cache=True).logits[:, -1]
         self.mask[:, self.n] = live
         self.n += 1
