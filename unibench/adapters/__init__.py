@@ -16,10 +16,10 @@ import functools
 from pathlib import Path
 from typing import Any, Literal, Optional
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from ..errors import CardError, UnknownNameError
+from ..declarative import load_named_yaml
+from ..errors import UnknownNameError
 from ..io import sha256_json
 from ..resources import resource_dir
 
@@ -63,13 +63,7 @@ def load_adapters(folder: str | None = None) -> dict[str, AdapterSpec]:
     root = Path(folder) if folder else resource_dir("adapters")
     out = {}
     for path in sorted(root.glob("*.yaml")):
-        try:
-            spec = AdapterSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (ValidationError, yaml.YAMLError) as exc:
-            raise CardError(f"invalid adapter file: {str(exc).splitlines()[0:3]}", path=path,
-                            hint="see unibench/adapters/__init__.py (AdapterSpec) for the schema") from None
-        if spec.name != path.stem:
-            raise CardError(f"adapter name {spec.name!r} must equal the file name {path.stem!r}", path=path)
+        spec = load_named_yaml(path, AdapterSpec, "adapter")
         out[spec.name] = spec
     return out
 

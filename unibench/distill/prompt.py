@@ -14,11 +14,11 @@ import re
 from pathlib import Path
 from typing import Optional
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..backends.base import GenRequest
-from ..errors import CardError, UnknownNameError
+from ..declarative import load_named_yaml
+from ..errors import UnknownNameError
 from ..io import sha256_json
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
@@ -79,21 +79,7 @@ class AnnotationPrompt(BaseModel):
 
 
 def load_prompt_file(path: Path) -> AnnotationPrompt:
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        spec = AnnotationPrompt.model_validate(raw)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise CardError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=path,
-                        line=mark.line + 1 if mark else None) from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = ".".join(str(p) for p in err["loc"])
-        raise CardError(f"invalid annotation prompt file: {loc + ': ' if loc else ''}{err['msg']}", path=path,
-                        hint="see unibench/distill/prompt.py (AnnotationPrompt) for the schema") from None
-    if spec.name != Path(path).stem:
-        raise CardError(f"prompt name {spec.name!r} must equal the file name {Path(path).stem!r}", path=path)
-    return spec
+    return load_named_yaml(path, AnnotationPrompt, "annotation prompt")
 
 
 @functools.lru_cache(maxsize=8)

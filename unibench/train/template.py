@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
+from ..declarative import load_named_yaml
 from ..errors import CardError
 from .conversations import Conversation
 
@@ -51,14 +51,7 @@ def load_template(name: str = "ie_as_qa") -> ConversationTemplate:
     if not path.exists():
         raise CardError(f"unknown conversation template {name!r}", path=path,
                         hint=f"templates: {', '.join(sorted(p.stem for p in TEMPLATE_DIR.glob('*.yaml')))}")
-    try:
-        tpl = ConversationTemplate.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (ValidationError, yaml.YAMLError) as exc:
-        raise CardError(f"invalid conversation template: {str(exc).splitlines()[0:3]}", path=path,
-                        hint="see unibench/train/template.py (ConversationTemplate) for the schema") from None
-    if tpl.name != path.stem:
-        raise CardError(f"template name {tpl.name!r} must equal the file name {path.stem!r}", path=path)
-    return tpl
+    return load_named_yaml(path, ConversationTemplate, "conversation template")
 
 
 @dataclass(frozen=True)
