@@ -94,7 +94,7 @@ def _outputs(cfg: RunConfig, card: DatasetCard, sentences, queries, backend, pro
     spec = cfg.adapter
     if spec.kind == "per_query":
         reqs = [query_request(spec, card, q) for q in queries]
-        return backend.generate(reqs, progress), {}
+        return backend.generate(reqs, progress), {"prompts": [r.prompt for r in reqs]}
     if spec.kind == "per_sentence":
         texts = list(dict.fromkeys(q.text for q in queries))
         reqs = [sentence_request(spec, card, t) for t in texts]
@@ -134,9 +134,9 @@ def _sample_lines(cfg: RunConfig, card: DatasetCard, queries, outputs, records, 
     """One JSON line per query; each line is also a valid `unibench score` record (dataset/output/gold/...),
     so the logged outputs can be re-scored independently of the run."""
     lines = []
-    for q, o, rec in zip(queries, outputs, records):
+    for i, (q, o, rec) in enumerate(zip(queries, outputs, records)):
         if cfg.adapter.kind == "per_query":
-            prompt, raw = query_request(cfg.adapter, card, q).prompt, o
+            prompt, raw = extra["prompts"][i], o
         elif cfg.adapter.kind == "per_sentence":
             prompt, raw = extra["prompt_by_text"][q.text], extra["raw_by_text"][q.text]
         else:
