@@ -209,12 +209,15 @@ def test_span_adapters_need_span_backends(capsys):
         assert f"the {adapter} adapter needs" in capsys.readouterr().err
 
 
-def test_local_checkpoint_loads_lazily_and_keeps_streaming(tiny_llama_dir):
+def test_local_checkpoint_loads_lazily_and_keeps_streaming(tiny_llama_dir, monkeypatch):
+    import unibench.backends.hf_common as hf_common
     from unibench.adapters import get_adapter
     from unibench.backends.base import GenRequest, streams_outputs
     from unibench.cli.run import LazyHFBackend, _make_hf
     from unibench.models import parse_model_ref
 
+    hashes, real_hash = [], hf_common.weights_hash
+    monkeypatch.setattr(hf_common, "weights_hash", lambda folder, g=None: hashes.append(folder) or real_hash(folder, g))
     b = _make_hf(parse_model_ref(f"hf:{tiny_llama_dir}"), get_adapter("uniner"), batch_size=4, gguf_file=None)
     assert isinstance(b, LazyHFBackend) and not b.loaded
     assert b.name == "hf-causal" and streams_outputs(b) and b.identity()["revision"].startswith("sha256-")
@@ -222,3 +225,4 @@ def test_local_checkpoint_loads_lazily_and_keeps_streaming(tiny_llama_dir):
     out = b.generate([GenRequest("Text: Paris ASSISTANT:", max_new_tokens=4)] * 2,
                      on_output=lambda i, t: seen.__setitem__(i, t))
     assert b.loaded and seen == dict(enumerate(out))
+    assert hashes == [tiny_llama_dir]  # the weights are hashed once, for the stamp, not again on loading

@@ -82,7 +82,7 @@ def _hub_commit(repo_id: str, revision: Optional[str]) -> Optional[str]:
 
 def make_hf_backend(path_or_id: str, *, revision: str | None = None, task: str = "auto",
                     gguf_file: str | None = None, batch_size: int = 8, device: str = "cpu",
-                    dtype: str | None = None):
+                    dtype: str | None = None, identity: dict | None = None):
     """Load a transformers checkpoint and wrap it in the backend its task needs.
 
     causal / seq2seq -> a TextBackend (`generate(requests) -> list[str]`); token-classification
@@ -102,7 +102,10 @@ def make_hf_backend(path_or_id: str, *, revision: str | None = None, task: str =
             import gguf  # noqa: F401
         except ImportError as e:
             raise UnibenchError("gguf_file= needs the `gguf` package", hint="pip install gguf") from e
-    source, ident = resolve_identity(path_or_id, revision, gguf_file)
+    # `identity`: what resolve_identity already returned for this folder (a caller that stamped the
+    # run before loading), so 7B of weights are not hashed a second time
+    source, ident = (str(Path(path_or_id).expanduser()), dict(identity)) if identity else \
+        resolve_identity(path_or_id, revision, gguf_file)
     kw = {"revision": revision} if revision else {}
     if gguf_file:
         kw["gguf_file"] = gguf_file

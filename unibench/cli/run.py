@@ -122,8 +122,11 @@ def _make_hf(ref, adapter, *, batch_size: int, gguf_file: Optional[str]):
 
     from ..backends.hf_load import make_hf_backend
 
+    known: dict = {}  # the identity stamped before a lazy load, reused by it
+
     def load():
-        b = make_hf_backend(ref.name, revision=ref.revision, gguf_file=gguf_file, batch_size=batch_size)
+        b = make_hf_backend(ref.name, revision=ref.revision, gguf_file=gguf_file, batch_size=batch_size,
+                            identity=known or None)
         task = {v[1]: k for k, v in _BACKEND_OF_TASK.items()}.get(type(b).__name__, "causal")
         _check_fits(adapter, task, ref.name)
         return b
@@ -140,6 +143,7 @@ def _make_hf(ref, adapter, *, batch_size: int, gguf_file: Optional[str]):
     from ..backends.hf_load import resolve_identity
 
     _, ident = resolve_identity(str(folder), None, gguf_file)
+    known.update(ident)
     return LazyHFBackend(load, klass.name, ident, library_versions(("gguf",) if gguf_file else ()),
                          streams_outputs=streams_outputs(klass))
 
