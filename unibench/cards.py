@@ -124,6 +124,39 @@ class SplitPolicy(_Strict):
     note: Optional[str] = None
 
 
+class VersionProcessing(_Strict):
+    """How one version of a row reads its data beyond what both versions share.
+
+    The `paper` version reproduces the test set UniNER's Table 6 counts (as far as the raw
+    files allow); `corrected` is the better reading where the two differ. Declarative, so the
+    card alone says what each version does; applied by `unibench.loaders` in the order below.
+    """
+
+    options: dict[str, Any] = Field(default_factory=dict,
+                                    description="reader options merged over sources.local.options")
+    drop_text_matching: Optional[str] = Field(None, description="regex: sentences whose text it matches "
+                                                                 "(re.search) are left out")
+    min_tokens: Optional[int] = Field(None, ge=1, description="sentences with fewer tokens are left out")
+    drop_duplicate_texts: bool = Field(False, description="keep only the first sentence of each text")
+    split_method: Optional[Literal["random_documents", "random_sentences"]] = Field(
+        None, description="overrides split_policy.method for this version")
+    split_sizes: Optional[tuple[int, int, int]] = Field(
+        None, description="exact train/dev/test unit counts for the seeded split (instead of its ratios); "
+                          "units beyond their sum are left out")
+    note: str = Field(min_length=1, description="why this version reads the data this way")
+
+    @field_validator("drop_text_matching")
+    @classmethod
+    def _regex(cls, v):
+        if v is not None:
+            import re
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}") from None
+        return v
+
+
 class DatasetCard(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     dataset: str = Field(pattern=r"^[a-z0-9_]+$", description="the dataset this row belongs to (43 in all)")
@@ -138,6 +171,8 @@ class DatasetCard(_Strict):
     sentence_split: Optional[str] = Field(None, description="how document-level data becomes sentences")
     split_policy: Optional[SplitPolicy] = None
     paper_quirks: list[Quirk] = Field(default_factory=list)
+    processing: dict[Literal["paper", "corrected"], VersionProcessing] = Field(
+        default_factory=dict, description="per-version reading (filters, reader options, split sizes)")
     license: License
     citation: str
     paper: PaperStats
@@ -156,6 +191,9 @@ class DatasetCard(_Strict):
         overlap = set(self.dropped_types) & set(self.label_map)
         if overlap:
             raise ValueError(f"types both mapped and dropped: {sorted(overlap)}")
+        for version, proc in self.processing.items():
+            if (proc.split_sizes or proc.split_method) and self.split_policy is None:
+                raise ValueError(f"processing.{version}.split_sizes/split_method need a split_policy")
         if not self.license.redistributable and self.access is None and self.sources.hf is None:
             raise ValueError("data that cannot be downloaded needs an `access` section (how and where)")
         return self
@@ -184,6 +222,11 @@ class DatasetCard(_Strict):
         if version not in DATA_VERSIONS:
             raise UnknownNameError("dataset version", version, DATA_VERSIONS)
         return list(self.paper_quirks) if version == "paper" else []
+
+    def processing_for(self, version: str) -> Optional[VersionProcessing]:
+        if version not in DATA_VERSIONS:
+            raise UnknownNameError("dataset version", version, DATA_VERSIONS)
+        return self.processing.get(version)
 
     def card_hash(self) -> str:
         return sha256_json(self.model_dump(mode="json"))

@@ -9,6 +9,7 @@ the JSONL that `prepare` writes from them.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,8 +69,8 @@ def _missing(card: DatasetCard, data_dir: Path, split: str, detail: str) -> Miss
                                  "subfolders (the layout of ../shared/data)")
 
 
-def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool) -> tuple[list[Sentence], dict,
-                                                                                          DecodeReport]:
+def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool,
+              extra_options: dict | None = None) -> tuple[list[Sentence], dict, DecodeReport]:
     report = DecodeReport()
     folder = local_folder(card, data_dir)
     src = card.sources.local
@@ -81,7 +82,8 @@ def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool) 
         missing = [f for f in files if not f.exists()]
         if missing:
             raise _missing(card, data_dir, split, f"{missing[0]} does not exist")
-        ctx = ReadContext(row_id=card.id, split=file_split, folder=folder, files=files, options=dict(src.options),
+        options = {**src.options, **(extra_options or {})}
+        ctx = ReadContext(row_id=card.id, split=file_split, folder=folder, files=files, options=options,
                           tag_scheme=card.tag_scheme, on_illegal=card.on_illegal, flush_final=flush_final,
                           report=report)
         sentences = list(get_reader(src.format)(ctx))
@@ -101,29 +103,62 @@ def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool) 
     raise _missing(card, data_dir, split, "the card lists no source for this split")
 
 
-def _apply_split_policy(card: DatasetCard, sentences: list[Sentence], split: str) -> list[Sentence]:
+def _apply_split_policy(card: DatasetCard, sentences: list[Sentence], split: str,
+                        proc=None) -> list[Sentence]:
     policy = card.split_policy
     assert policy is not None
-    if policy.method == "random_documents":
+    sizes = proc.split_sizes if proc is not None else None
+    method = (proc.split_method if proc is not None else None) or policy.method
+    if method == "random_documents":
         key = lambda s: s.id.rsplit("/", 1)[0]  # noqa: E731 - sentence ids are <row>/all/<doc>/<k>
     else:
         key = lambda s: s.id  # noqa: E731
     units = list(dict.fromkeys(key(s) for s in sentences))
     rng = random.Random(policy.seed)
     rng.shuffle(units)
-    n_train = round(len(units) * policy.ratios[0])
-    n_dev = round(len(units) * policy.ratios[1])
-    chosen = {"train": units[:n_train], "dev": units[n_train:n_train + n_dev], "test": units[n_train + n_dev:]}[split]
+    if sizes is not None:
+        if sum(sizes) > len(units):
+            raise DataFormatError(f"split_sizes {list(sizes)} need {sum(sizes)} units but the data has {len(units)}",
+                                  path=f"dataset_cards/{card.id}.yaml")
+        n_train, n_dev, n_end = sizes[0], sizes[1], sum(sizes)
+    else:
+        n_train = round(len(units) * policy.ratios[0])
+        n_dev = round(len(units) * policy.ratios[1])
+        n_end = len(units)
+    chosen = {"train": units[:n_train], "dev": units[n_train:n_train + n_dev],
+              "test": units[n_train + n_dev:n_end]}[split]
     keep = set(chosen)
     return [s for s in sentences if key(s) in keep]
 
 
+def _filter(proc, sentences: list[Sentence]) -> list[Sentence]:
+    """The version's sentence filters (card `processing`), in a fixed order: pattern, length, duplicates."""
+    if proc.drop_text_matching is not None:
+        pattern = re.compile(proc.drop_text_matching)
+        sentences = [s for s in sentences if not pattern.search(s.text)]
+    if proc.min_tokens is not None:
+        sentences = [s for s in sentences if len(s.tokens) >= proc.min_tokens]
+    if proc.drop_duplicate_texts:
+        seen: set[str] = set()
+        kept = []
+        for s in sentences:
+            if s.text not in seen:
+                seen.add(s.text)
+                kept.append(s)
+        sentences = kept
+    return sentences
+
+
 def load_split(card: DatasetCard, split: str, data_dir: Path, version: str = "paper") -> LoadedSplit:
     quirks = card.quirks_for(version)
+    proc = card.processing_for(version)
     sentences, info, report = _read_raw(card, split, Path(data_dir),
-                                        flush_final="drop_sentence_final_entities" not in quirks)
+                                        flush_final="drop_sentence_final_entities" not in quirks,
+                                        extra_options=proc.options if proc else None)
+    if proc is not None:
+        sentences = _filter(proc, sentences)
     if card.split_policy is not None:
-        sentences = _apply_split_policy(card, sentences, split)
+        sentences = _apply_split_policy(card, sentences, split, proc)
     if "drop_last_sentence" in quirks and sentences:
         sentences = sentences[:-1]
     mapped, dropped = [], 0

@@ -47,3 +47,21 @@ def test_empty_token_policy(tmp_path):
         _read(tmp_path, "a\tO\n\tO\n", sep="tab")
     sents, ctx = _read(tmp_path, "a\tO\n\tO\n", sep="tab", skip_empty_o=True)
     assert sents[0].tokens == ("a",) and ctx.report.repairs == 1
+
+
+def test_blank_lines_empty_skips_whitespace_only_lines_as_repairs(tmp_path):
+    text = "a\tO\n \nb\tB-PER\n\nc\tO\n"
+    default, _ = _read(tmp_path, text, sep="tab")
+    assert [s.text for s in default] == ["a", "b", "c"]  # a space-only line ends a sentence by default
+    sents, ctx = _read(tmp_path, text, sep="tab", blank_lines="empty")
+    assert [s.text for s in sents] == ["a b", "c"]
+    assert ctx.report.repairs == 1 and "f.txt:2" in ctx.report.examples[0]
+
+
+def test_docstart_kept_and_eof_empty_sentence(tmp_path):
+    text = "-DOCSTART-\tO\n\na\tB-DNA\n\n"
+    sents, _ = _read(tmp_path, text, sep="tab", docstart=False, eof_empty_sentence=True)
+    assert [s.tokens for s in sents] == [("-DOCSTART-",), ("a",), ()]
+    assert sents[2].text == "" and sents[2].spans == ()
+    no_blank_end, _ = _read(tmp_path, "a\tO\n", sep="tab", eof_empty_sentence=True)
+    assert [s.text for s in no_blank_end] == ["a"]  # only a file ending in a blank line yields the empty record

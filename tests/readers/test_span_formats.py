@@ -312,7 +312,7 @@ def test_tasteset_recipes_split_by_document_and_quote_noise_counted(tmp_path):
                                _ent(text, "1/2\" thick", "PHYSICAL_QUALITY", "1/2' thick")]))
     _taste(tmp_path, recipes)
     card = get_card("tasteset")
-    splits = {s: load_split(card, s, tmp_path) for s in ("train", "dev", "test")}
+    splits = {s: load_split(card, s, tmp_path, "corrected") for s in ("train", "dev", "test")}  # paper: 696 recipes
     assert [len(splits[s].sentences) for s in ("train", "dev", "test")] == [8, 1, 1]
     ids = [x.id for s in splits.values() for x in s.sentences]
     assert sorted(ids) == sorted(f"tasteset/all/{i}/0" for i in range(10))

@@ -121,11 +121,13 @@ def stats(row_id: str = typer.Argument(..., metavar="ID"), data_dir: Optional[Pa
     card = get_card(row_id)
     ddir, cdir = _dirs(data_dir, cache_dir)
     result = {"id": card.id, "version": version, "n_types": card.n_types, "paper_n_types": card.paper.n_types,
-              "unit": card.paper.unit, "count_notes": card.count_notes, "splits": {}}
+              "unit": card.paper.unit, "count_notes": card.count_notes, "splits": {},
+              "processing_note": proc.note if (proc := card.processing_for(version)) else None}
     for split in available_splits(card, ddir):
         sentences, entry = load_sentences(card, split, ddir, cdir, version)
         s = _split_stats(card, sentences)
         s["paper_sentences"] = getattr(card.paper, split)
+        s["matches_paper"] = None if s["paper_sentences"] is None else s["sentences"] == s["paper_sentences"]
         s["content_hash"] = entry["sha256"]
         s["tag_repairs"] = entry.get("tag_repairs", 0)
         result["splits"][split] = s
@@ -136,17 +138,21 @@ def stats(row_id: str = typer.Argument(..., metavar="ID"), data_dir: Optional[Pa
 
     t = Table(title=f"{card.id} ({card.display_name}, version {version}): {card.n_types} types "
                     f"(paper {card.paper.n_types})", title_justify="left")
-    for col in ("split", "sentences", "paper", "mentions", "queries", "unique gold", "tag repairs"):
+    for col in ("split", "sentences", "paper", "vs paper", "mentions", "queries", "unique gold", "tag repairs"):
         t.add_column(col, justify="left" if col == "split" else "right")
     for split, s in result["splits"].items():
         paper = "-" if s["paper_sentences"] is None else str(s["paper_sentences"])
-        t.add_row(split, str(s["sentences"]), paper, str(s["mentions"]), str(s["queries"]), str(s["unique_gold"]),
-                  str(s["tag_repairs"]))
+        diff = "-" if s["paper_sentences"] is None else (
+            "same" if s["matches_paper"] else f"{s['sentences'] - s['paper_sentences']:+d}")
+        t.add_row(split, str(s["sentences"]), paper, diff, str(s["mentions"]), str(s["queries"]),
+                  str(s["unique_gold"]), str(s["tag_repairs"]))
     console.print(t)
     if result["splits"]:
         shown = "test" if "test" in result["splits"] else next(iter(result["splits"]))
         console.print(f"{shown} mentions per type: " + ", ".join(
             f"{k} {v}" for k, v in result["splits"][shown]["types"].items()))
+    if result["processing_note"]:
+        console.print(f"{version} version: {result['processing_note']}")
     if card.count_notes:
         console.print(f"note: {card.count_notes}")
 

@@ -10,6 +10,13 @@ and separator lines made of a single TAB (StackOverflow-NER). Options (all in th
 - `tag_map`: raw tag -> replacement, for documented noise (e.g. `{"P": "O"}`)
 - `skip_empty_o`: skip lines whose token is empty and whose tag is O (documented noise in the
   Broad Twitter Corpus), counting each as a repair; otherwise an empty token is an error
+- `blank_lines`: "whitespace" (default: a line of only whitespace ends a sentence) or "empty"
+  (only an empty line does; a whitespace-only line inside a sentence is skipped and counted as a
+  repair, as in the Broad Twitter Corpus test file, whose one such line sits inside a tweet)
+- `eof_empty_sentence`: after the last sentence, yield one empty sentence when the file ends
+  with a blank line, as the Hugging Face loading scripts of these corpora do (`yield` on every
+  blank line and once more at end of file); only the `paper` version of JNLPBA sets it, because
+  the paper's test count includes that empty record
 """
 
 from __future__ import annotations
@@ -31,12 +38,19 @@ def _sentences(path, opts, report=None) -> Iterator[tuple[list[str], list[str], 
     n_cols = opts.get("n_columns")
     docstart = opts.get("docstart", True)
     tag_map = opts.get("tag_map", {})
+    empty_only = opts.get("blank_lines", "whitespace") == "empty"
+    ended_blank = False
     toks: list[str] = []
     tags: list[str] = []
     lines: list[int] = []
     with open(path, encoding="utf-8") as fh:
         for lineno, raw in enumerate(fh, 1):
             line = raw.rstrip("\r\n")
+            ended_blank = not line.strip()
+            if empty_only and line and not line.strip():
+                if report is not None:
+                    report.add(f"{path}:{lineno}: skipped a whitespace-only line inside a sentence")
+                continue
             if not line.strip():
                 if toks:
                     yield toks, tags, lines
@@ -70,6 +84,8 @@ def _sentences(path, opts, report=None) -> Iterator[tuple[list[str], list[str], 
             lines.append(lineno)
     if toks:
         yield toks, tags, lines
+    elif ended_blank and opts.get("eof_empty_sentence"):
+        yield [], [], []
 
 
 def read(ctx: ReadContext) -> Iterator[Sentence]:
