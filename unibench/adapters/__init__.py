@@ -52,10 +52,21 @@ class AdapterSpec(BaseModel):
     chat: Optional[tuple[ChatTurn, ...]] = None
     decoding: Decoding = Decoding()
     parser: Literal["uniner_json", "ye", "instructuie", "spans"]
+    response_after: Optional[str] = Field(
+        None, description="keep only the text after the last occurrence of this marker, stripped, before parsing "
+                          "(the original UniNER get_response; unibench/adapters/outputs.py)")
+    supervised_rows: tuple[str, ...] = Field(
+        (), description="rows of the checkpoint's supervised training mix: templates get `supervised_row` = true "
+                        "on them (uniner-sup renders its `Dataset:` field only there)")
 
     @property
     def template_hash(self) -> str:
-        return sha256_json(self.model_dump(mode="json", exclude={"source"}))
+        # `response_after` is output handling (covered by the scorer version), not the prompt; an empty
+        # `supervised_rows` is left out so the adapters that do not use it keep their earlier hashes.
+        d = self.model_dump(mode="json", exclude={"source", "response_after"})
+        if not d["supervised_rows"]:
+            del d["supervised_rows"]
+        return sha256_json(d)
 
 
 @functools.lru_cache(maxsize=1)
