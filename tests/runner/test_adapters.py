@@ -91,3 +91,25 @@ def test_a_checkpoint_that_declares_its_training_rows_gets_the_field_exactly_the
     assert "Dataset: CrossNER_AI\n" in query_request(spec, get_card("crossner_ai"), q, ["crossner_ai"]).prompt
     q = Query("bc2gm", "s", "x .", "gene", ())
     assert "Dataset:" not in query_request(spec, get_card("bc2gm"), q, ["conllpp"]).prompt
+
+
+def test_instructuie_options_follow_the_ie_instructions_labels_json():
+    """`Option:` lists the labels in the dataset's labels.json order where the row has one (MIT here)."""
+    import json
+
+    from tests.conftest import SHARED_DATA
+
+    spec = get_adapter("instructuie")
+    assert set(spec.label_order) == {"mit_movie", "mit_restaurant"}
+    for row, order in spec.label_order.items():
+        card = get_card(row)
+        assert sorted(order) == sorted(card.types) and list(order) != card.types  # a permutation, not the card's
+        req = sentence_request(spec, card, "x")
+        assert f"\nOption: {', '.join(order)} \nText: x \nAnswer:" in req.prompt
+        labels_json = SHARED_DATA / row / "labels.json"
+        if labels_json.exists():
+            assert list(order) == json.loads(labels_json.read_text(encoding="utf-8"))
+    # other adapters and other rows keep the card's order
+    assert "Option: person, organization, location \n" in sentence_request(spec, get_card("conllpp"), "x").prompt
+    assert "Please identify Amenity, Location" in sentence_request(get_adapter("chatgpt"), get_card("mit_restaurant"),
+                                                                   "x").prompt[0]["content"]

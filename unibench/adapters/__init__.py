@@ -58,14 +58,18 @@ class AdapterSpec(BaseModel):
     supervised_rows: tuple[str, ...] = Field(
         (), description="rows of the checkpoint's supervised training mix: templates get `supervised_row` = true "
                         "on them (uniner-sup renders its `Dataset:` field only there)")
+    label_order: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="per row id, the row's types in the order the prompt lists them "
+                                          "(`labels`), where the model's own data fixes one; else the card's order")
 
     @property
     def template_hash(self) -> str:
-        # `response_after` is output handling (covered by the scorer version), not the prompt; an empty
-        # `supervised_rows` is left out so the adapters that do not use it keep their earlier hashes.
+        # `response_after` is output handling (covered by the scorer version), not the prompt; empty
+        # `supervised_rows` / `label_order` are left out so the adapters without them keep their earlier hashes.
         d = self.model_dump(mode="json", exclude={"source", "response_after"})
-        if not d["supervised_rows"]:
-            del d["supervised_rows"]
+        for key in ("supervised_rows", "label_order"):
+            if not d[key]:
+                del d[key]
         return sha256_json(d)
 
 

@@ -59,7 +59,8 @@ def _supervised_row(spec: AdapterSpec, card: DatasetCard, training_rows: Sequenc
 
 def query_request(spec: AdapterSpec, card: DatasetCard, q: Query,
                   training_rows: Sequence[str] | None = None) -> GenRequest:
-    values = {"text": q.text, "label": q.label, "labels": card.types, "dataset_name": card.paper.name,
+    values = {"text": q.text, "label": q.label, "labels": list(spec.label_order.get(card.id, card.types)),
+              "dataset_name": card.paper.name,
               "supervised_row": _supervised_row(spec, card, training_rows)}
     prefix = render(spec.prefix, **values)
     d = spec.decoding
@@ -69,7 +70,7 @@ def query_request(spec: AdapterSpec, card: DatasetCard, q: Query,
 
 def sentence_request(spec: AdapterSpec, card: DatasetCard, text: str,
                      training_rows: Sequence[str] | None = None) -> GenRequest:
-    values = {"text": text, "labels": card.types, "dataset_name": card.paper.name,
+    values = {"text": text, "labels": list(spec.label_order.get(card.id, card.types)), "dataset_name": card.paper.name,
               "supervised_row": _supervised_row(spec, card, training_rows)}
     d = spec.decoding
     if spec.chat:
