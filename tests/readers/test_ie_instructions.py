@@ -73,3 +73,15 @@ def test_staged_passages_equal_their_source_sentences(row, repairs):
             assert sorted(s.mention(sp) for sp in s.spans) == sorted(" ".join(e["name"].split()) for e in r["entities"])
         if split == "test":
             assert len(build_queries(card, loaded.sentences)) == {"mit_movie": 29_304, "mit_restaurant": 12_160}[row]
+
+
+def test_data_stats_shows_the_repairs(tmp_path, capsys):
+    if not (SHARED_DATA / "mit_movie").is_dir():
+        pytest.skip(f"staged data not found: mit_movie under {SHARED_DATA}")
+    from unibench.cli.main import main
+
+    assert main(["data", "stats", "mit_movie", "--data-dir", str(SHARED_DATA), "--cache-dir", str(tmp_path),
+                 "--json"]) == 0
+    splits = json.loads(capsys.readouterr().out)["splits"]
+    assert (splits["test"]["tag_repairs"], splits["train"]["tag_repairs"]) == (95, 339)
+    assert splits["test"]["queries"] == 29_304
