@@ -125,8 +125,8 @@ def test_cli_build(tmp_path, run_results, capsys):
     assert main(["leaderboard", "build", "--results", str(REPO / "results"), "--results", str(run_results),
                  "--out", str(out), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["groups"] == [f"runs, scorer {SCORER_VERSION}, data paper", "reported"] and summary["index"].endswith(
-        "index.html")
+    assert summary["groups"] == [f"runs, scorer {SCORER_VERSION}, data paper", "reported"]
+    assert summary["index"].endswith("index.html")
     assert main(["leaderboard", "build", "--results", str(tmp_path / "missing"), "--out", str(out)]) == 2
     assert "does not exist" in capsys.readouterr().err
 
