@@ -55,3 +55,18 @@ def test_passages_are_the_source_sentences_in_order(row):
             i += 1
         assert i < len(source), f"{row}: passage {n} is not a source sentence in order: {' '.join(words)[:120]}"
         i += 1
+
+
+def test_finer_ord_passages_are_its_csv_sentences():
+    """Token-per-row CSV: a sentence is the run of rows sharing (doc_idx, sent_idx), re-read here with `csv`."""
+    import csv
+
+    if not (SHARED_DATA / "finer_ord").is_dir():
+        pytest.skip(f"staged data not found: finer_ord under {SHARED_DATA}")
+    card = load_registry()["finer_ord"]
+    with open(SHARED_DATA / "finer_ord" / "test.csv", newline="", encoding="utf-8") as fh:
+        runs: dict[tuple[str, str], list[str]] = {}
+        for rec in csv.DictReader(fh):
+            runs.setdefault((rec["doc_idx"], rec["sent_idx"]), []).append(rec["gold_token"])
+    ours = [list(s.tokens) for s in load_split(card, "test", SHARED_DATA).sentences]
+    assert ours == list(runs.values())
