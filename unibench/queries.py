@@ -3,7 +3,9 @@
 One query per (sentence, type) over ALL the dataset's types, absent ones included (gold `[]`);
 gold strings are the whitespace-joined token spans in text order, duplicates kept (the metric's
 parser deduplicates them, as the original did). Query order is sentence-major, types in the
-card's order, which reproduces the released files' order.
+card's order. The released test files have the same sentence order, but order each sentence's
+types differently (only their first sentence follows the card's order; tests/data/test_released_order.py);
+no number depends on query order (micro sums; the bootstrap resamples sentences).
 
 A dataset with more than 200,000 queries is sampled down to 200,000 (paper §5.1). The paper did
 not publish how; unibench samples uniformly without replacement with `random.Random(SAMPLE_SEED)`

@@ -17,7 +17,7 @@ from typing import Callable, Optional
 from . import __version__
 from .adapters import AdapterSpec
 from .adapters.labels import label_types, map_labels
-from .adapters.parsers import PARSERS
+from .adapters.outputs import get_response, parse_sentence_output
 from .adapters.render import query_request, sentence_request
 from .cards import DatasetCard
 from .io import atomic_write_json, atomic_write_text, sha256_json
@@ -93,15 +93,16 @@ def _outputs(cfg: RunConfig, card: DatasetCard, sentences, queries, backend, pro
     """Per-query outputs (raw text, or a list of strings) and what the sample log and stamps need."""
     spec = cfg.adapter
     if spec.kind == "per_query":
-        reqs = [query_request(spec, card, q) for q in queries]
-        return backend.generate(reqs, progress), {"prompts": [r.prompt for r in reqs]}
+        reqs = [query_request(spec, card, q, cfg.training_datasets or None) for q in queries]
+        raw = backend.generate(reqs, progress)
+        return [get_response(r, spec.response_after) for r in raw], {"prompts": [r.prompt for r in reqs], "raw": raw}
     if spec.kind == "per_sentence":
         texts = list(dict.fromkeys(q.text for q in queries))
-        reqs = [sentence_request(spec, card, t) for t in texts]
+        reqs = [sentence_request(spec, card, t, cfg.training_datasets or None) for t in texts]
         raw = backend.generate(reqs, _Scaled(progress, len(texts), len(queries)))
         parsed, unknown = {}, 0
         for t, r in zip(texts, raw):
-            parsed[t], n_unknown = PARSERS[spec.parser](r, card.types)
+            parsed[t], n_unknown = parse_sentence_output(spec, r, card.types)
             unknown += n_unknown
         return [parsed[q.text][q.label] for q in queries], {
             "raw_by_text": dict(zip(texts, raw)), "prompt_by_text": {t: r.prompt for t, r in zip(texts, reqs)},
@@ -132,11 +133,15 @@ def _outputs(cfg: RunConfig, card: DatasetCard, sentences, queries, backend, pro
 
 def _sample_lines(cfg: RunConfig, card: DatasetCard, queries, outputs, records, extra) -> list[str]:
     """One JSON line per query; each line is also a valid `unibench score` record (dataset/output/gold/...),
-    so the logged outputs can be re-scored independently of the run."""
+    so the logged outputs can be re-scored independently of the run. `raw_output` is the backend's text,
+    `output` what the scorer read (after the adapter's get_response; a per-sentence answer's list for the
+    query's type), `prediction` the parser's items (the original parser's normalised list for per-query text)."""
+    from .metrics.uniner import parse
+
     lines = []
     for i, (q, o, rec) in enumerate(zip(queries, outputs, records)):
         if cfg.adapter.kind == "per_query":
-            prompt, raw = extra["prompts"][i], o
+            prompt, raw = extra["prompts"][i], extra["raw"][i]
         elif cfg.adapter.kind == "per_sentence":
             prompt, raw = extra["prompt_by_text"][q.text], extra["raw_by_text"][q.text]
         else:
@@ -144,7 +149,8 @@ def _sample_lines(cfg: RunConfig, card: DatasetCard, queries, outputs, records, 
         lines.append(json.dumps({"dataset": card.id, "sentence_id": q.sentence_id, "label": q.label,
                                  "text": q.text, "prompt": list(prompt) if isinstance(prompt, tuple) else prompt,
                                  "raw_output": raw, "output": rec["output"],
-                                 "prediction": o if isinstance(o, list) else None, "gold": list(q.gold)},
+                                 "prediction": o if isinstance(o, list) else parse(o.strip()),
+                                 "gold": list(q.gold)},
                                 ensure_ascii=False))
     return lines
 

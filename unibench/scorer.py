@@ -2,8 +2,9 @@
 
 Input records are what `unibench score` reads and what `unibench run` produces: `dataset`,
 `output` (raw model text, or already-parsed items), `gold` (list of strings) and optionally
-`sentence_id`, `label` and `text`. The output is stripped before parsing, as the original
-`get_response` did. Nothing here knows about models or files.
+`sentence_id`, `label` and `text`. The output is stripped before parsing; the adapter's own output
+handling (the original `get_response` for UniNER) is applied before, by `unibench.adapters.outputs`.
+Nothing here knows about models or files.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from .metrics.diagnostics import Diagnostics, in_text, padded_norm
 from .metrics.prf import Counts
 from .metrics.uniner import _parse, gold_items, query_counts
 
-SCORER_VERSION = "1.2"  # bump when any number this module produces could change
+SCORER_VERSION = "1.3"  # bump when any number this module produces could change
 # 1.1: an empty list from a span adapter is no longer counted as an empty output (scores unchanged).
 # 1.2: span adapters' lists are parsed like gold (symmetric "]" quirk); empty normalised strings
 #      (e.g. a gold "@" in BTC) are not counted as hallucinations.
+# 1.3: `run` and `score` keep only the text after the last "ASSISTANT:" for the UniNER adapters, as the
+#      original get_response did (unibench/adapters/outputs.py); before, the output was only stripped.
 
 
 @dataclass

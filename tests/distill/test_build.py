@@ -85,7 +85,9 @@ def test_training_strings_equal_the_eval_prompts(tmp_path):
             label = q[len("What describes "):-len(" in the text?")]
             train_prompt = (f"{SYSTEM} USER: {conv[0]['value']} ASSISTANT: {conv[1]['value']}</s>"
                             f"USER: {q} ASSISTANT:")
-            assert train_prompt == query_request(spec, card, Query("crossner_ai", "s", text, label, ())).prompt
+            # the student declares crossner_ai as trained on (unibench_model.json), which `run` passes on
+            assert train_prompt == query_request(spec, card, Query("crossner_ai", "s", text, label, ()),
+                                                 ["crossner_ai"]).prompt
     # supervised records ask every type of the row, absent ones with "[]"; the Dataset: field is there
     for rec in sup:
         assert [q for q, _ in _pairs(rec)] == [f"What describes {t} in the text?" for t in card.types]

@@ -7,6 +7,8 @@ from unibench.leaderboard.board import (collect, crossner_mit_table, dataset_tab
                                         size_points)
 from unibench.leaderboard.significance import OVERLAP, PAIRED
 
+from unibench.scorer import SCORER_VERSION
+
 from .conftest import REPO, full_runs, make_run, write
 
 
@@ -40,13 +42,13 @@ def test_groups_never_mix_scorer_versions_and_runs_with_reported(tmp_path, run_r
     write(run_results, make_run("org/good-model", "Good model", "mit_movie", 50, 50, 50, scorer="1.1"))
     board = collect([REPO / "results", run_results])
     groups = [g for g, _ in main_table(board.entries)]
-    assert groups == ["runs, scorer 1.2, data paper", "runs, scorer 1.1, data paper", "reported"]
+    assert groups == [f"runs, scorer {SCORER_VERSION}, data paper", "runs, scorer 1.1, data paper", "reported"]
     for group, rows in main_table(board.entries):
         assert {x["entry"].group for x in rows} == {group}
     # the same model revision scored by two scorer versions is two entries, never one mixed mean
     good = [e for e in board.entries.values() if e.model_id == "org/good-model"]
     assert sorted(len(e.rows) for e in good) == [1, 2]
-    first = dict(main_table(board.entries))["runs, scorer 1.2, data paper"]
+    first = dict(main_table(board.entries))[f"runs, scorer {SCORER_VERSION}, data paper"]
     gm = next(x for x in first if x["entry"].display == "Good model")
     assert gm["cells"]["overall"].ci is not None and gm["cells"]["overall"].note == "2/49 rows"
     assert gm["rank"] is None  # partial coverage: listed, unranked

@@ -14,6 +14,8 @@ from unibench.errors import UnibenchError
 from unibench.leaderboard.site import build_site, entry_slug
 from unibench.leaderboard.board import collect
 
+from unibench.scorer import SCORER_VERSION
+
 from .conftest import HOSTILE, REPO, make_run, write, write_samples
 
 
@@ -56,7 +58,7 @@ def test_dataset_page_has_cis_diagnostics_and_per_type(built):
     html = (out / "datasets" / "crossner_ai.html").read_text()
     assert "Good model" in html and "[" in html and "parse failures" in html and "hallucination rate" in html
     assert "Per-type scores: Good model" in html and "organization" in html
-    assert "runs, scorer 1.2, data paper" in html and "reported" in html
+    assert f"runs, scorer {SCORER_VERSION}, data paper" in html and "reported" in html
     assert 'href="../samples/' in html
 
 
@@ -76,7 +78,7 @@ def test_downloads(built):
     out, _, _ = built
     data = json.loads((out / "leaderboard.json").read_text())
     groups = {r["group"] for r in data["main"]}
-    assert groups == {"runs, scorer 1.2, data paper", "reported"}
+    assert groups == {f"runs, scorer {SCORER_VERSION}, data paper", "reported"}
     fig9 = {r["display"]: r for r in data["main"] if r["source"] == "fig9"}
     assert round(100 * fig9["UniNER-7B"]["overall"], 1) == 40.7
     rows = list(csv.DictReader(io.StringIO((out / "leaderboard.csv").read_text())))
@@ -123,8 +125,8 @@ def test_cli_build(tmp_path, run_results, capsys):
     assert main(["leaderboard", "build", "--results", str(REPO / "results"), "--results", str(run_results),
                  "--out", str(out), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["groups"] == ["runs, scorer 1.2, data paper", "reported"] and summary["index"].endswith(
-        "index.html")
+    assert summary["groups"] == [f"runs, scorer {SCORER_VERSION}, data paper", "reported"]
+    assert summary["index"].endswith("index.html")
     assert main(["leaderboard", "build", "--results", str(tmp_path / "missing"), "--out", str(out)]) == 2
     assert "does not exist" in capsys.readouterr().err
 

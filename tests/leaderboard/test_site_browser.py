@@ -10,6 +10,8 @@ import pytest
 
 from unibench.leaderboard.site import build_site
 
+from unibench.scorer import SCORER_VERSION
+
 from .conftest import HOSTILE, REPO, full_runs, write_samples
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -70,7 +72,7 @@ def test_main_table_numbers_sorting_filter(site, page):
     text = page.inner_text(reported)
     for number in ("33.9", "40.7", "78.8"):  # the paper's averages recomputed over the 49 Fig. 9 rows
         assert number in text
-    runs = 'table[data-group="runs, scorer 1.2, data paper"]'
+    runs = f'table[data-group="runs, scorer {SCORER_VERSION}, data paper"]'
     first_rows = page.locator(f"{runs} tbody tr")
     assert "Big model" in first_rows.nth(0).inner_text() and "≈" in first_rows.nth(1).inner_text()  # twin: tie
     partial = first_rows.nth(3).inner_text()

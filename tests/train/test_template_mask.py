@@ -57,7 +57,8 @@ def test_first_question_prompt_is_the_uniner_adapters_prompt_byte_for_byte():
                            ("uniner-sup", f"Dataset: {card.paper.name}\nText: Barack Obama visited Paris .")):
         r = render(_conv(PAIRS, first=first))
         q = Query("crossner_ai", "s0", "Barack Obama visited Paris .", "person", ("Barack Obama",))
-        prompt = query_request(get_adapter(adapter), card, q).prompt
+        # a student trained supervised on crossner_ai declares it (unibench_model.json); `run` passes that on
+        prompt = query_request(get_adapter(adapter), card, q, ["crossner_ai"]).prompt
         assert r.text[:r.targets[1][0]] == prompt  # the training context where the answer starts = eval prompt
 
 

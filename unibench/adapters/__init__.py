@@ -52,10 +52,25 @@ class AdapterSpec(BaseModel):
     chat: Optional[tuple[ChatTurn, ...]] = None
     decoding: Decoding = Decoding()
     parser: Literal["uniner_json", "ye", "instructuie", "spans"]
+    response_after: Optional[str] = Field(
+        None, description="keep only the text after the last occurrence of this marker, stripped, before parsing "
+                          "(the original UniNER get_response; unibench/adapters/outputs.py)")
+    supervised_rows: tuple[str, ...] = Field(
+        (), description="rows of the checkpoint's supervised training mix: templates get `supervised_row` = true "
+                        "on them (uniner-sup renders its `Dataset:` field only there)")
+    label_order: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="per row id, the row's types in the order the prompt lists them "
+                                          "(`labels`), where the model's own data fixes one; else the card's order")
 
     @property
     def template_hash(self) -> str:
-        return sha256_json(self.model_dump(mode="json", exclude={"source"}))
+        # `response_after` is output handling (covered by the scorer version), not the prompt; empty
+        # `supervised_rows` / `label_order` are left out so the adapters without them keep their earlier hashes.
+        d = self.model_dump(mode="json", exclude={"source", "response_after"})
+        for key in ("supervised_rows", "label_order"):
+            if not d[key]:
+                del d[key]
+        return sha256_json(d)
 
 
 @functools.lru_cache(maxsize=1)

@@ -3,6 +3,7 @@
 Templates are plain text (no HTML), so autoescaping is off; undefined variables are errors. Two
 filters implement the Ye et al. label rendering (adapter-prompts.md §3.1): `join_types` gives
 "A", "A and B", "A, B, and C"; `format_line` gives "A: None | B: None | C: Word1, Word2".
+`supervised_row` is true on the rows of the model's supervised training mix (`_supervised_row`).
 """
 
 from __future__ import annotations
@@ -50,16 +51,27 @@ def render(template: str, /, **values) -> str:
     return _template(template).render(**values)
 
 
-def query_request(spec: AdapterSpec, card: DatasetCard, q: Query) -> GenRequest:
-    values = {"text": q.text, "label": q.label, "labels": card.types, "dataset_name": card.paper.name}
+def _supervised_row(spec: AdapterSpec, card: DatasetCard, training_rows: Sequence[str] | None) -> bool:
+    """The row is in the model's supervised training mix: the rows its checkpoint declares when it declares
+    any (`unibench_model.json`, written by `unibench train`), else the adapter's list (published checkpoints)."""
+    return card.id in (spec.supervised_rows if training_rows is None else training_rows)
+
+
+def query_request(spec: AdapterSpec, card: DatasetCard, q: Query,
+                  training_rows: Sequence[str] | None = None) -> GenRequest:
+    values = {"text": q.text, "label": q.label, "labels": list(spec.label_order.get(card.id, card.types)),
+              "dataset_name": card.paper.name,
+              "supervised_row": _supervised_row(spec, card, training_rows)}
     prefix = render(spec.prefix, **values)
     d = spec.decoding
     return GenRequest(prompt=prefix + render(spec.suffix, **values), prefix=prefix, max_new_tokens=d.max_new_tokens,
                       stop=tuple(d.stop), temperature=d.temperature)
 
 
-def sentence_request(spec: AdapterSpec, card: DatasetCard, text: str) -> GenRequest:
-    values = {"text": text, "labels": card.types, "dataset_name": card.paper.name}
+def sentence_request(spec: AdapterSpec, card: DatasetCard, text: str,
+                     training_rows: Sequence[str] | None = None) -> GenRequest:
+    values = {"text": text, "labels": list(spec.label_order.get(card.id, card.types)), "dataset_name": card.paper.name,
+              "supervised_row": _supervised_row(spec, card, training_rows)}
     d = spec.decoding
     if spec.chat:
         prompt = tuple({"role": t.role, "content": render(t.content, **values)} for t in spec.chat)

@@ -160,8 +160,15 @@ def stats(row_id: str = typer.Argument(..., metavar="ID"), data_dir: Optional[Pa
 @data_app.command("queries")
 def queries_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), split: str = typer.Option("test", "--split"),
                 out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here (default: stdout)."),
-                data_dir: Optional[Path] = DataDir, cache_dir: Optional[Path] = CacheDir, version: str = Version):
-    """Write evaluation queries as JSONL: dataset, sentence_id, text, label, gold."""
+                data_dir: Optional[Path] = DataDir, cache_dir: Optional[Path] = CacheDir, version: str = Version,
+                adapter: Optional[str] = typer.Option(None, "--adapter", "-a", help="Add this adapter's rendered "
+                                                      "prompt (text, or chat messages) and decoding settings.")):
+    """Write evaluation queries as JSONL: dataset, sentence_id, text, label, gold.
+
+    With --adapter, each line also carries `prompt` (completion models) or `messages` (chat models), `decoding`
+    and `adapter`: generate with any stack, add the raw text as `output` to each line, and score the file with
+    `unibench score --predictions FILE --adapter A`.
+    """
     import sys
 
     from ..cards import resolve_ids
@@ -170,10 +177,18 @@ def queries_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), split: st
     from ..queries import build_queries
 
     ddir, cdir = _dirs(data_dir, cache_dir)
+    spec = None
+    if adapter is not None:
+        from ..adapters import get_adapter
+        from ..adapters.export import queries_with_prompts
+
+        spec = get_adapter(adapter)
     lines = []
     for card in resolve_ids(ids):
         sentences, _ = load_sentences(card, split, ddir, cdir, version)
-        lines.extend(json.dumps(q.to_dict(), ensure_ascii=False) for q in build_queries(card, sentences))
+        queries = build_queries(card, sentences)
+        dicts = queries_with_prompts(spec, card, queries) if spec else (q.to_dict() for q in queries)
+        lines.extend(json.dumps(d, ensure_ascii=False) for d in dicts)
     text = "".join(line + "\n" for line in lines)
     if out:
         atomic_write_text(out, text)

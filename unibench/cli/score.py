@@ -10,8 +10,12 @@ import typer
 from ..errors import DataFormatError, UnibenchError
 
 
-def read_prediction_records(path: Path) -> list[dict]:
-    """Validate every line before scoring anything (no partial output on bad input)."""
+def read_prediction_records(path: Path, adapter: Optional[str] = None) -> list[dict]:
+    """Validate every line before scoring anything (no partial output on bad input).
+
+    With `adapter`, each text output becomes what `unibench run` would have scored for that adapter
+    (unibench/adapters/outputs.py: the original get_response for the UniNER adapters; a per-sentence
+    answer parsed, keeping the record's `label`)."""
     if not path.exists():
         raise UnibenchError("predictions file not found", path=path)
     from ..io import iter_jsonl
@@ -37,10 +41,30 @@ def read_prediction_records(path: Path) -> list[dict]:
             raise DataFormatError("; ".join(problems), path=path, line=lineno,
                                   hint='expected {"dataset", "output", "gold"} and optionally '
                                        '{"sentence_id", "label", "text"}')
+        if adapter is not None:
+            obj["output"] = _adapter_output(adapter, obj, path, lineno)
         records.append(obj)
     if not records:
         raise DataFormatError("no prediction records", path=path, hint="the file is empty")
     return records
+
+
+def _adapter_output(adapter: str, obj: dict, path: Path, lineno: int):
+    from ..adapters import get_adapter
+    from ..adapters.outputs import scorer_output
+
+    spec = get_adapter(adapter)
+    if spec.kind != "per_sentence" or not isinstance(obj["output"], str):
+        return scorer_output(spec, obj["output"], (), obj.get("label"))
+    from ..cards import load_registry
+
+    reg = load_registry()
+    if obj["dataset"] not in reg or obj.get("label") not in reg[obj["dataset"]].types:
+        raise DataFormatError(f"adapter {adapter!r} answers all types of a sentence at once: a text output needs "
+                              "a registry row as 'dataset' and one of its types as 'label'", path=path, line=lineno,
+                              hint="give each record the row id and entity type of its query, as "
+                                   "`unibench data queries ID --adapter A` writes them")
+    return scorer_output(spec, obj["output"], reg[obj["dataset"]].types, obj["label"])
 
 
 def bootstrap_unit(records: list[dict]) -> str:
@@ -53,13 +77,13 @@ def bootstrap_unit(records: list[dict]) -> str:
     return "mixed: sentence where sentence_id or text is given, else the single query"
 
 
-def score_file(path: Path, *, n_resamples: int, seed: int) -> dict:
+def score_file(path: Path, *, n_resamples: int, seed: int, adapter: Optional[str] = "uniner") -> dict:
     from .. import __version__
     from ..aggregate import aggregate
     from ..cards import load_registry
     from ..scorer import SCORER_VERSION, score_records
 
-    records = read_prediction_records(path)
+    records = read_prediction_records(path, adapter)
     scores = score_records(records, n_resamples=n_resamples, seed=seed)
     reg = load_registry()
     datasets = {}
@@ -71,7 +95,7 @@ def score_file(path: Path, *, n_resamples: int, seed: int) -> dict:
     row_domain = {ds: d["domain"] for ds, d in datasets.items() if d["domain"]}
     reps = {ds: sc.replicates for ds, sc in scores.items()}
     domains, overall = aggregate(row_f1, row_domain, reps)
-    return {"unibench_version": __version__, "scorer_version": SCORER_VERSION,
+    return {"unibench_version": __version__, "scorer_version": SCORER_VERSION, "adapter": adapter,
             "bootstrap": {"resamples": n_resamples, "seed": seed, "unit": bootstrap_unit(records)},
             "datasets": datasets, "domains": {k: v.to_dict() for k, v in domains.items()},
             "overall": overall.to_dict(),
@@ -84,15 +108,19 @@ def register(app: typer.Typer) -> None:
               as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
               resamples: int = typer.Option(1000, "--bootstrap", help="Bootstrap resamples for the 95% CI (0 = off)."),
               seed: int = typer.Option(12345, "--seed", help="Bootstrap seed."),
-              out: Optional[Path] = typer.Option(None, "--out", help="Also write the JSON report here (atomically).")):
+              out: Optional[Path] = typer.Option(None, "--out", help="Also write the JSON report here (atomically)."),
+              adapter: str = typer.Option("uniner", "--adapter", "-a",
+                                          help="Adapter whose output handling applies to text outputs (uniner: the "
+                                               "original get_response, text after the last 'ASSISTANT:').")):
         """Score recorded outputs with the UniNER metric (no model needed).
 
         Each line: {"dataset": ROW_ID, "output": RAW_TEXT, "gold": [STR...]} and optionally
         "sentence_id", "label", "text" (for CIs by sentence, per-type scores, hallucination rate).
+        Text outputs first go through the adapter's output handling, as in `unibench run`.
         """
         from ._common import err_console, print_json, score_tables
 
-        report = score_file(predictions, n_resamples=resamples, seed=seed)
+        report = score_file(predictions, n_resamples=resamples, seed=seed, adapter=adapter)
         if out:
             from ..io import atomic_write_json
 

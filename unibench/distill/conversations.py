@@ -44,7 +44,8 @@ class _Turns:
     def first_turn(self, text: str, dataset_name: str = "") -> str:
         from ..adapters.render import render
 
-        prefix = render(self.spec.prefix, text=text, label="", labels=[], dataset_name=dataset_name)
+        prefix = render(self.spec.prefix, text=text, label="", labels=[], dataset_name=dataset_name,
+                        supervised_row=bool(dataset_name))  # a supervised record is of its training mix
         i, j = prefix.find(" USER: "), prefix.rfind(" ASSISTANT: ")
         gpt = prefix[j + len(" ASSISTANT: "):] if j >= 0 else ""
         if i < 0 or j < i or gpt.removesuffix("</s>") != READ_TURN:
@@ -55,7 +56,7 @@ class _Turns:
     def question(self, label: str) -> str:
         from ..adapters.render import render
 
-        suffix = render(self.spec.suffix, text="", label=label, labels=[], dataset_name="")
+        suffix = render(self.spec.suffix, text="", label=label, labels=[], dataset_name="", supervised_row=False)
         if not (suffix.startswith("USER: ") and suffix.endswith(" ASSISTANT:")):
             raise UnibenchError(f"adapter {self.spec.name!r} suffix is not 'USER: <question> ASSISTANT:'")
         return suffix[len("USER: "):-len(" ASSISTANT:")]

@@ -7,14 +7,17 @@ which keeps the passage text byte-identical to the original UniNER release (test
 mit-restaurant); tokens are additionally cut at entity boundaries.
 
 Every entity is checked: `sentence[s:e]` must equal its `name` (modulo whitespace) and lie inside
-the sentence, otherwise the read fails with the file, the record's line and index.
+the sentence, otherwise the read fails with the file, the record's line and index. An entity whose
+offsets fall inside a word is moved to a whole-word occurrence of its text (`realign_cut_words`,
+counted as a repair in `unibench data stats`), so a passage's words are always its sentence's words.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..errors import DataFormatError
 from ..schema import Sentence, make_sentence
@@ -53,6 +56,38 @@ def record_line(text: str, index: int) -> int | None:
     return None
 
 
+def _cuts_a_word(sent: str, s: int, e: int) -> bool:
+    return (s > 0 and not sent[s - 1].isspace()) or (e < len(sent) and not sent[e].isspace())
+
+
+def realign_cut_words(sent: str, entities: list[tuple[int, int, str]],
+                      repaired: Callable[[str], None]) -> list[tuple[int, int, str]]:
+    """Move each entity whose offsets fall inside a word to a whole-word occurrence of its text.
+
+    The MIT copies were converted from BIO with the FIRST substring match of each mention, so the
+    rating `r` of "whats a rated r movie" points at the `r` of "rated" (95 MIT-movie test sentences,
+    339 train); cutting the token there would garble the passage ("r ated r"). The entity goes to the
+    first whole-word occurrence of its text that no other entity occupies (each move is reported
+    as a repair); with no such occurrence it stays where it is and its word is cut, as before."""
+    if not any(_cuts_a_word(sent, s, e) for s, e, _ in entities):
+        return entities
+    out = list(entities)
+    taken = [(s, e) for s, e, _ in entities if not _cuts_a_word(sent, s, e)]
+    for k, (s, e, typ) in enumerate(entities):
+        if not _cuts_a_word(sent, s, e):
+            continue
+        words = sent[s:e].split()
+        pattern = re.compile(r"(?<!\S)" + r"\s+".join(map(re.escape, words)) + r"(?!\S)")
+        for m in pattern.finditer(sent):
+            if not any(m.start() < b and a < m.end() for a, b in taken):
+                out[k] = (m.start(), m.end(), typ)
+                taken.append((m.start(), m.end()))
+                repaired(f"entity {sent[s:e]!r} ({typ}) at [{s}, {e}] cuts a word; moved to the whole word at "
+                         f"[{m.start()}, {m.end()}]")
+                break
+    return out
+
+
 def read(ctx: ReadContext) -> Iterator[Sentence]:
     tokenizer = str(ctx.options.get("tokenizer", "whitespace"))
     n = 0
@@ -80,6 +115,7 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
                     raise bad(f"entity offsets [{s}, {e}] give {sent[s:e]!r}, but its name is {name!r}")
                 s, e = trim(sent, s, e)
                 entities.append((s, e, typ))
+            entities = realign_cut_words(sent, entities, lambda msg: ctx.report.add(f"{path}: record {i}: {msg}"))
             try:
                 pieces = split_document(sent, entities, split="none", tokenizer=tokenizer)
             except ValueError as exc:

@@ -2,7 +2,8 @@
 
 Each file is a JSON list with one conversation per (sentence, type) query: `Text: <passage>`,
 `I've read this text.`, `What describes <type> in the text?`, and the gold answer as a JSON
-list of strings. Queries of one sentence are consecutive, in the dataset's type order.
+list of strings. Queries of one sentence are consecutive; their type order varies from sentence
+to sentence (apparently set iteration order), so only the first sentence shows the card's order.
 
 `read_released_queries` returns the queries exactly as released (the reference for the
 paper-compatible rows); `read` turns them back into sentences, locating each gold string as
