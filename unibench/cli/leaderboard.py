@@ -26,6 +26,7 @@ def build(results: Optional[List[Path]] = typer.Option(None, "--results", help="
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from ..leaderboard.site import build_site
+    from ..printable import printable
     from ._common import console, err_console, print_json
 
     folders = list(results or ([] if from_hub else [Path("results")]))
@@ -44,13 +45,13 @@ def build(results: Optional[List[Path]] = typer.Option(None, "--results", help="
         print_json(summary)
         return
     console.print(f"{summary['entries']} entries ({summary['main_rows']} in the main table, groups: "
-                  f"{', '.join(summary['groups']) or 'none'}), {summary['pages']} pages", soft_wrap=True, markup=False)
+                  f"{printable(', '.join(summary['groups'])) or 'none'}), {summary['pages']} pages", soft_wrap=True, markup=False)
     for s in summary["skipped"]:
-        console.print(f"left out: {s}", soft_wrap=True, markup=False)
+        console.print(f"left out: {printable(s)}", soft_wrap=True, markup=False)
     if summary["warnings"]:
         console.print(f"{len(summary['warnings'])} warnings (listed on the index page; `unibench validate` "
                       "shows them)", soft_wrap=True, markup=False)
-    console.print(f"open {summary['index']}", soft_wrap=True, markup=False)
+    console.print(f"open {printable(summary['index'])}", soft_wrap=True, markup=False)
 
 
 def register(app: typer.Typer) -> None:
