@@ -75,7 +75,7 @@ def _budget_from_env() -> float:
     except ValueError:
         value = float("nan")
     if not math.isfinite(value) or value <= 0:
-        raise UnibenchError(f"UNIBENCH_REQUEST_BUDGET must be a positive number of seconds, not {printable(raw)!r}")
+        raise UnibenchError(f"UNIBENCH_REQUEST_BUDGET must be a positive number of seconds, not '{printable(raw)}'")
     return value
 
 

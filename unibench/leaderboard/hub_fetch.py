@@ -57,7 +57,7 @@ def check_name(path: str, repo: str) -> str:
         p not in (".", "..") and len(p) <= 255 and _SEGMENT.fullmatch(p) for p in parts))
     if not ok:
         raise UnibenchError(f"dataset repo {repo} lists a file with a name that cannot be a plain relative path: "
-                            f"{printable(path)!r}; nothing was downloaded",
+                            f"'{printable(path)}'; nothing was downloaded",
                             hint="file names in a results repo are results/<org>__<model>/<revision>/<row>.json")
     return path
 
@@ -66,8 +66,8 @@ def resolve_commit(api, repo: str, revision: Optional[str]) -> str:
     info = api.dataset_info(repo, revision=revision or "main")
     sha = getattr(info, "sha", None)
     if not isinstance(sha, str) or not COMMIT_ID.fullmatch(sha):
-        raise UnibenchError(f"the Hub answered revision {printable(revision or 'main')!r} of dataset repo {repo} "
-                            f"with {printable(sha)!r}, which is not a commit id (40 hex digits); nothing was "
+        raise UnibenchError(f"the Hub answered revision '{printable(revision or 'main')}' of dataset repo {repo} "
+                            f"with '{printable(sha)}', which is not a commit id (40 hex digits); nothing was "
                             "downloaded", hint=f"is HF_ENDPOINT ({printable(api.endpoint)}) a Hugging Face Hub?")
     return sha
 
