@@ -13,7 +13,7 @@ in this order, and stops at the first thing it does not accept:
    must have a plain relative name (no `..`, no backslash, no control character) and a listed
    size within its cap (`MAX_BYTES`), and all of them together within `MAX_TOTAL_BYTES`;
 3. each file is streamed from `resolve/<commit id>/<name>` and cut off as soon as it exceeds its
-   listed size; its real size and git blob id must match the listing;
+   listed size or its time budget; its real size and git blob id must match the listing;
 4. the files land in a temporary folder that is renamed to `snapshots/<commit id>` only when all
    are there, so a failure leaves no partial snapshot; `refs/<revision>` then records the id so
    that offline runs (HF_HUB_OFFLINE) find it.
@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Optional
 from urllib.parse import quote
@@ -38,6 +39,8 @@ MB = 1024 * 1024
 MAX_BYTES = {"result": 4 * MB, "readme": 1 * MB}  # per file, by kind
 MAX_TOTAL_BYTES = 512 * MB  # all wanted files of one revision together
 MAX_FILES = 50_000
+READ_TIMEOUT = 30.0  # seconds without a byte from the Hub
+FILE_BUDGET = 120.0  # seconds for one file in all (a server trickling bytes never trips the read timeout)
 _SEGMENT = re.compile(r"[^\x00-\x1f\x7f-\x9f\\/:*?\"<>|]+")
 
 
@@ -63,7 +66,7 @@ def check_name(path: str, repo: str) -> str:
 
 
 def resolve_commit(api, repo: str, revision: Optional[str]) -> str:
-    info = api.dataset_info(repo, revision=revision or "main")
+    info = api.dataset_info(repo, revision=revision or "main", timeout=READ_TIMEOUT)
     sha = getattr(info, "sha", None)
     if not isinstance(sha, str) or not COMMIT_ID.fullmatch(sha):
         raise UnibenchError(f"the Hub answered revision '{printable(revision or 'main')}' of dataset repo {repo} "
@@ -110,11 +113,15 @@ def _fetch(session, url: str, headers: dict, name: str, size: int, blob_id: Opti
     from huggingface_hub.utils import hf_raise_for_status
 
     chunks, got = [], 0
-    with session.stream("GET", url, headers=headers, follow_redirects=True) as resp:
+    deadline = time.monotonic() + FILE_BUDGET
+    with session.stream("GET", url, headers=headers, follow_redirects=True, timeout=READ_TIMEOUT) as resp:
         if resp.status_code >= 400:
             resp.read()
             hf_raise_for_status(resp)
         for chunk in resp.iter_bytes():
+            if time.monotonic() > deadline:
+                raise UnibenchError(f"dataset repo {repo}: {printable(name)} took more than {FILE_BUDGET:g} s to "
+                                    "download; stopped, nothing was kept", hint="try again, or check HF_ENDPOINT")
             got += len(chunk)
             if got > size:
                 raise UnibenchError(f"dataset repo {repo}: {printable(name)} is larger than the {size} bytes the "
