@@ -27,6 +27,7 @@ import math
 import os
 import queue
 import random
+import re
 import threading
 import time
 from typing import Optional, Sequence
@@ -134,6 +135,7 @@ class OpenAIBackend:
         return text
 
     def _budget_error(self, url: str, attempts: int, last: Optional[BaseException]) -> UnibenchError:
+        url = re.sub(r"//[^/@]*@", "//", url)  # never show credentials written into a URL
         why = f"; last error: {type(last).__name__}: {printable(str(last)[:200])}" if last is not None else ""
         return UnibenchError(f"a request to {printable(url)} got no answer within its time budget of "
                              f"{self.request_budget:g} s ({attempts} attempt(s){why}); the run stopped",

@@ -39,7 +39,8 @@ def build(results: Optional[List[Path]] = typer.Option(None, "--results", help="
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err_console, transient=True,
                   disable=as_json) as bar:
         task = bar.add_task("building", total=None)
-        summary = build_site(folders, out, progress=lambda rel: bar.update(task, description=f"writing {rel}"))
+        summary = build_site(folders, out,
+                             progress=lambda rel: bar.update(task, description=f"writing {printable(rel)}"))
     summary["sources"] = [str(f) for f in folders]
     if as_json:
         print_json(summary)
