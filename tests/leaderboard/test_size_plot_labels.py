@@ -54,3 +54,19 @@ def test_every_point_keeps_its_number_in_the_tooltip():
     assert len(re.findall(r"<circle ", svg)) == 50
     assert all(f"<title>{i + 1}. m{i}: 50.0</title>" in svg for i in range(50))
     assert 0 < svg.count('class="mk"') < 50
+
+
+def test_each_page_renders_its_size_plot_once(tmp_path):
+    from unibench.leaderboard.site import build_site
+
+    from .conftest import REPO
+
+    out = tmp_path / "site"
+    build_site([REPO / "results"], out)
+    pages = [out / "index.html", *sorted((out / "domains").glob("*.html"))]
+    with_plot = [p for p in pages if 'aria-label="F1 against model size"' in p.read_text(encoding="utf-8")]
+    assert out / "index.html" in with_plot
+    for page in with_plot:
+        text = page.read_text(encoding="utf-8")
+        assert text.count('aria-label="F1 against model size"') == 1, page
+        assert len(re.findall(r'<text x="[^"]+" y="[^"]+" class="mk">', text)) <= text.count("<circle ")
