@@ -5,13 +5,15 @@ appear outside the HF cache folder the command was given."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.leaderboard.conftest import make_run, write
 from tests.submit.conftest import REPO_ID, hf_env, hub, run_cli  # noqa: F401 - the fake Hub fixtures
 from tests.submit.hub_server import Repo, git_blob_sha
 
-from .server_checks import assert_clean_refusal, files_under
+from .server_checks import assert_clean_refusal, assert_inert, files_under
 
 ESC_NAME = "results/org__m/abc123/\x1b]0;pwned\x07\x1b[2J.json"
 
@@ -149,3 +151,29 @@ def test_hub_error_bodies_reach_the_console_inert(tmp_path, hub, hf_env):
     res = run_cli(["validate", "--from-hub", REPO_ID], hf_env)
     assert_clean_refusal(res, "downloading dataset repo unibench/results failed")
     assert "\\x1b]0;pwned" in res.stderr
+
+
+def test_the_pull_request_checker_survives_a_hostile_pull_request(tmp_path, hub, hf_env):
+    """The results-repo template's checker: a pull request with a hostile file name fails with the reason,
+    the next one is still validated, and nothing it prints is a raw control character."""
+    import subprocess
+    import sys
+
+    from tests.submit.conftest import ROOT
+    from tests.submit.hub_server import PullRequest
+
+    files = _files(tmp_path)
+    meta = {"id": "myorg/ner-7b", "revision": "abc123", "display_name": "My NER 7B", "family": "uniner"}
+    files["results/myorg__ner-7b/abc123/model_meta.json"] = json.dumps(meta).encode()
+    hub.repos[REPO_ID] = Repo(main={"README.md": b"# results\n"})
+    good = {k: v for k, v in files.items() if k.startswith("results/")}
+    hostile = {**good, ESC_NAME: b"{}"}
+    hub.repos[REPO_ID].prs += [PullRequest(1, hostile, "hostile", "", None, "a" * 40),
+                               PullRequest(2, good, "good", "", None, "b" * 40)]
+    script = ROOT / "leaderboard" / "results-repo-template" / "scripts" / "validate_pull_requests.py"
+    p = subprocess.run([sys.executable, str(script), REPO_ID, "--pr", "1", "--pr", "2"], capture_output=True,
+                       text=True, env=hf_env, timeout=300)
+    assert p.returncode == 1 and "Traceback" not in p.stderr, p.stdout + p.stderr
+    assert "refs/pr/1: FAILED" in p.stdout and "cannot be a plain relative path" in p.stdout
+    assert "refs/pr/2: ok" in p.stdout and "2 pull request(s), 1 failed" in p.stdout
+    assert_inert(p.stdout + p.stderr)
