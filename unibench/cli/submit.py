@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
         `hf auth login`) is checked first and never printed."""
         from rich.markup import escape
 
-        from ..printable import printable
+        from ..printable import one_paragraph, printable
         from ..submit import SubmissionRefused, connect, find_token, open_pull_request, plan_submission
         from ._common import console, err_console, print_json
 
@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
                 print_json({"ok": False, "uploaded": False, "problems": exc.problems})
             else:
                 for p in exc.problems:
-                    err_console.print(f"[red]✗[/] {escape(printable(p))}", markup=True)
+                    err_console.print(f"[red]✗[/] {escape(one_paragraph(p))}", markup=True)
                 err_console.print(f"submission refused: {len(exc.problems)} problem(s); nothing was uploaded",
                                   markup=False)
             raise typer.Exit(1)
