@@ -179,7 +179,12 @@ def fetch_snapshot(repo: str, revision: Optional[str], cache_root: Path, endpoin
                 dest = tmp.joinpath(*name.split("/"))
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 dest.write_bytes(data)
-            os.replace(tmp, final)
+            try:
+                os.replace(tmp, final)
+            except OSError:
+                if not final.is_dir():
+                    raise
+                shutil.rmtree(tmp, ignore_errors=True)  # another process stored the same commit first
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
