@@ -46,7 +46,8 @@ def build(results: Optional[List[Path]] = typer.Option(None, "--results", help="
         print_json(summary)
         return
     console.print(f"{summary['entries']} entries ({summary['main_rows']} in the main table, groups: "
-                  f"{printable(', '.join(summary['groups'])) or 'none'}), {summary['pages']} pages", soft_wrap=True, markup=False)
+                  f"{printable(', '.join(summary['groups'])) or 'none'}), {summary['pages']} pages", soft_wrap=True,
+                  markup=False)
     for s in summary["skipped"]:
         console.print(f"left out: {printable(s)}", soft_wrap=True, markup=False)
     if summary["warnings"]:

@@ -105,5 +105,5 @@ def register(app: typer.Typer) -> None:
         score_tables(report["datasets"], report["domains"], report["overall"],
                      title=f"scores of {printable(predictions)}")
         if report["unknown_datasets"]:
-            err_console.print(f"note: not benchmark rows (no domain): {printable(', '.join(report['unknown_datasets']))}",
-                              markup=False)
+            unknown = printable(", ".join(report["unknown_datasets"]))
+            err_console.print(f"note: not benchmark rows (no domain): {unknown}", markup=False)

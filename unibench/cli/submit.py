@@ -79,4 +79,5 @@ def register(app: typer.Typer) -> None:
             console.print(f"the pull request replaces {len(summary['replaces'])} existing file(s)", markup=False)
         for w in plan.warnings:
             err_console.print(f"warning: {printable(w)}", markup=False, soft_wrap=True)
-        console.print(f"opened pull request {printable(commit.pr_url)} ({len(plan.uploads)} files)", markup=False, soft_wrap=True)
+        console.print(f"opened pull request {printable(commit.pr_url)} ({len(plan.uploads)} files)", markup=False,
+                      soft_wrap=True)
