@@ -7,28 +7,90 @@ valid completion) are retried with exponential backoff that honours `Retry-After
 comma-separated URLs) form one backend: requests are spread round-robin and a retry moves to the
 next server. The API key is read from the environment variable named by `api_key_env` and is
 never logged, stamped, cached or written anywhere.
+
+The server is not trusted. `Retry-After` (or `retry-after-ms`) is honoured only when it is a
+finite, non-negative number of seconds (or an HTTP date), and never beyond 60 s (the openai SDK's
+own cap): `100000` would otherwise sleep 28 hours, and `nan`, `inf` or `-1` used to crash the run.
+Every request has a total time budget (`request_budget`, default 300 s, or the environment
+variable UNIBENCH_REQUEST_BUDGET) covering all its attempts and waits; each attempt's timeout is
+cut to what is left of it, and a watchdog also catches a server that trickles bytes forever.
+When a request runs out of budget the run stops with an error naming the server, after every
+output already finished has been handed to the response cache (`on_output`), so the same command
+resumes from them. Server text in error messages is shown with control characters escaped.
 """
 
 from __future__ import annotations
 
+import email.utils
+import itertools
+import math
 import os
+import queue
 import random
+import re
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Optional, Sequence
 
 from ..errors import UnibenchError
-from .base import GenRequest, ProgressFn
+from ..printable import printable
+from .base import GenRequest, OutputFn, ProgressFn
 
 _FATAL = {400, 401, 403, 404, 422}
+RETRY_AFTER_CAP = 60.0  # seconds; the openai SDK ignores longer server hints as well
+DEFAULT_REQUEST_BUDGET = 300.0  # seconds for one request, all attempts and waits included
+WATCHDOG_GRACE = 2.0  # seconds past the budget before an attempt that ignores its timeout is abandoned
+
+
+def retry_after_seconds(headers) -> Optional[float]:
+    """The wait a 429/503 response asks for, if it is a usable one: `retry-after-ms`, or
+    `retry-after` as seconds or an HTTP date; None (use our own backoff) when it is missing,
+    unparsable, negative, NaN or infinite; at most RETRY_AFTER_CAP."""
+    if headers is None:
+        return None
+    value = None
+    raw_ms = headers.get("retry-after-ms")
+    raw = headers.get("retry-after")
+    try:
+        if raw_ms is not None:
+            value = float(raw_ms) / 1000.0
+        elif raw is not None:
+            try:
+                value = float(raw)
+            except ValueError:
+                when = email.utils.parsedate_to_datetime(raw)
+                value = when.timestamp() - time.time()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if value is None or not math.isfinite(value) or value < 0:
+        return None
+    return min(value, RETRY_AFTER_CAP)
+
+
+def _budget_from_env() -> float:
+    raw = os.environ.get("UNIBENCH_REQUEST_BUDGET")
+    if raw is None or not raw.strip():
+        return DEFAULT_REQUEST_BUDGET
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value) or value <= 0:
+        raise UnibenchError(f"UNIBENCH_REQUEST_BUDGET must be a positive number of seconds, not '{printable(raw)}'")
+    return value
+
+
+class _OutOfBudget(Exception):
+    pass
 
 
 class OpenAIBackend:
     name = "openai"
+    streams_outputs = True  # finished outputs reach the response cache even when a later request fails
 
     def __init__(self, model: str, *, base_url: Optional[str] = None, api_key_env: str = "OPENAI_API_KEY",
-                 concurrency: int = 8, max_retries: int = 6, timeout: float = 60.0, backoff: float = 1.0):
+                 concurrency: int = 8, max_retries: int = 6, timeout: float = 60.0, backoff: float = 1.0,
+                 request_budget: Optional[float] = None):
         try:
             import openai
         except ImportError:
@@ -45,6 +107,8 @@ class OpenAIBackend:
         self.concurrency = max(1, concurrency)
         self.max_retries = max_retries
         self.backoff = backoff
+        self.timeout = timeout
+        self.request_budget = float(request_budget) if request_budget is not None else _budget_from_env()
         self._rr = 0
         self._lock = threading.Lock()
         self.retries = 0
@@ -55,58 +119,121 @@ class OpenAIBackend:
     def versions(self) -> dict[str, str]:
         return {"openai": self._openai.__version__}
 
-    def _call(self, client, req: GenRequest) -> str:
+    def _call(self, client, req: GenRequest, timeout: float) -> str:
         stop = list(req.stop) or None
         if isinstance(req.prompt, str):
             resp = client.completions.create(model=self.model, prompt=req.prompt, max_tokens=req.max_new_tokens,
-                                             temperature=req.temperature, stop=stop)
+                                             temperature=req.temperature, stop=stop, timeout=timeout)
             text = resp.choices[0].text
         else:
             resp = client.chat.completions.create(model=self.model, messages=list(req.prompt),
                                                   max_tokens=req.max_new_tokens, temperature=req.temperature,
-                                                  stop=stop)
+                                                  stop=stop, timeout=timeout)
             text = resp.choices[0].message.content
         if not isinstance(text, str):
             raise ValueError("response without text")
         return text
 
-    def _retry_after(self, exc) -> Optional[float]:
-        response = getattr(exc, "response", None)
-        value = response.headers.get("retry-after") if response is not None else None
-        try:
-            return float(value) if value is not None else None
-        except ValueError:
-            return None
+    def _budget_error(self, url: str, attempts: int, last: Optional[BaseException]) -> UnibenchError:
+        url = re.sub(r"//[^/@]*@", "//", url)  # never show credentials written into a URL
+        why = f"; last error: {type(last).__name__}: {printable(str(last)[:200])}" if last is not None else ""
+        return UnibenchError(f"a request to {printable(url)} got no answer within its time budget of "
+                             f"{self.request_budget:g} s ({attempts} attempt(s){why}); the run stopped",
+                             hint="every output finished before is in the response cache and the same command "
+                                  "resumes from it; check the server, or allow more time per request with "
+                                  "UNIBENCH_REQUEST_BUDGET=SECONDS")
 
     def _one(self, req: GenRequest, start: int) -> str:
+        deadline = time.monotonic() + self.request_budget
         last: Optional[BaseException] = None
         for attempt in range(self.max_retries + 1):
-            client = self._clients[(start + attempt) % len(self._clients)]
+            index = (start + attempt) % len(self._clients)
+            client = self._clients[index]
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise self._budget_error(self.base_urls[index], attempt, last)
             try:
-                return self._call(client, req)
+                return self._call(client, req, min(self.timeout, left))
             except self._openai.APIStatusError as exc:
                 if exc.status_code in _FATAL:
-                    raise UnibenchError(f"the API refused the request ({exc.status_code}): {str(exc)[:200]}") from None
-                last, wait = exc, self._retry_after(exc)
+                    raise UnibenchError(f"the API refused the request ({exc.status_code}): "
+                                        f"{printable(str(exc)[:200])}") from None
+                last, wait = exc, retry_after_seconds(getattr(exc.response, "headers", None))
             except Exception as exc:  # noqa: BLE001 - timeouts, connection errors, garbage bodies
                 last, wait = exc, None
             with self._lock:
                 self.retries += 1
             if attempt < self.max_retries:
-                time.sleep(wait if wait is not None else self.backoff * (2 ** attempt) * (0.5 + random.random() / 2))
+                if wait is None:
+                    wait = self.backoff * (2 ** attempt) * (0.5 + random.random() / 2)
+                if time.monotonic() + wait >= deadline:
+                    raise self._budget_error(self.base_urls[index], attempt + 1, last)
+                time.sleep(wait)
         raise UnibenchError(f"the API failed after {self.max_retries + 1} attempts: {type(last).__name__}: "
-                            f"{str(last)[:200]}", hint="check --base-url and the server's logs")
+                            f"{printable(str(last)[:200])}", hint="check --base-url and the server's logs")
 
-    def generate(self, requests: Sequence[GenRequest], progress: Optional[ProgressFn] = None) -> list[str]:
+    def generate(self, requests: Sequence[GenRequest], progress: Optional[ProgressFn] = None,
+                 on_output: Optional[OutputFn] = None) -> list[str]:
+        """Up to `concurrency` requests in flight on daemon threads; outputs are reported as they finish.
+        On the first failure no new request starts, the ones in flight are waited for (each within
+        its budget) and reported, then the error is raised. Daemon threads, not a pool: a worker stuck
+        in a server that never answers must not keep the process from exiting with the error."""
+        n = len(requests)
         with self._lock:
             base = self._rr
-            self._rr += len(requests)
+            self._rr += n
+        out: list[Optional[str]] = [None] * n
+        if not n:
+            return []
+        done: queue.Queue = queue.Queue()
+        order = itertools.count()
+        started: dict[int, float] = {}
+        stop = threading.Event()
+        lock = threading.Lock()
 
-        def work(i: int) -> str:
-            out = self._one(requests[i], base + i)
+        def worker() -> None:
+            while not stop.is_set():
+                with lock:
+                    i = next(order)
+                    if i >= n:
+                        return
+                    started[i] = time.monotonic()
+                try:
+                    done.put((i, self._one(requests[i], base + i), None))
+                except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+                    done.put((i, None, exc))
+
+        for _ in range(min(self.concurrency, n)):
+            threading.Thread(target=worker, daemon=True, name="unibench-openai").start()
+        error: Optional[BaseException] = None
+        reported: set[int] = set()
+        while True:
+            with lock:
+                waiting = [i for i in started if i not in reported]
+                finished = len(reported) == n
+            if finished or (error is not None and not waiting):
+                break
+            try:
+                i, text, exc = done.get(timeout=0.2)
+            except queue.Empty:
+                now = time.monotonic()
+                overdue = [i for i in waiting if now - started[i] > self.request_budget + WATCHDOG_GRACE]
+                if overdue:  # an attempt that ignores its timeout (bytes trickling in): give up on it
+                    stop.set()
+                    error = error or self._budget_error(self.base_urls[(base + overdue[0]) % len(self._clients)],
+                                                        1, None)
+                    break
+                continue
+            reported.add(i)
+            if exc is not None:
+                stop.set()
+                error = error or exc
+                continue
+            out[i] = text
+            if on_output:
+                on_output(i, text)
             if progress:
                 progress(1)
-            return out
-
-        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            return list(pool.map(work, range(len(requests))))
+        if error is not None:
+            raise error
+        return [o if o is not None else "" for o in out]

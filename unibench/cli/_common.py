@@ -10,6 +10,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from ..printable import json_safe, printable
+
 # Piped or redirected output (CI logs, `| tee`) has no terminal width; rich would fall back to 80
 # columns and truncate dataset names in the score tables, so give it room unless COLUMNS says otherwise.
 console = Console(highlight=False, width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 140)
@@ -17,7 +19,7 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def print_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_safe(json.dumps(obj, indent=2, ensure_ascii=False)) + "\n")
 
 
 def pct(x: float | None, digits: int = 1) -> str:
@@ -34,7 +36,8 @@ def score_tables(datasets: dict[str, dict], domains: dict[str, dict], overall: d
     for col in ("dataset", "domain", "P", "R", "F1", "95% CI", "queries", "tp", "fp", "fn", "parse fail"):
         t.add_column(col, justify="left" if col in ("dataset", "domain") else "right")
     for ds, s in datasets.items():
-        t.add_row(ds, s.get("domain") or "-", pct(s["precision"]), pct(s["recall"]), pct(s["f1"]),
+        t.add_row(printable(ds), printable(s.get("domain") or "-"), pct(s["precision"]), pct(s["recall"]),
+                  pct(s["f1"]),
                   ci_text(s.get("ci95")), str(s["n_queries"]), str(s["tp"]), str(s["fp"]), str(s["fn"]),
                   str(s["parse_failures"]))
     console.print(t)
@@ -43,7 +46,7 @@ def score_tables(datasets: dict[str, dict], domains: dict[str, dict], overall: d
         for col in ("domain", "rows", "F1", "95% CI"):
             d.add_column(col, justify="left" if col == "domain" else "right")
         for name, a in domains.items():
-            d.add_row(name, str(a["n_rows"]), pct(a["f1"]), ci_text(a.get("ci95")))
+            d.add_row(printable(name), str(a["n_rows"]), pct(a["f1"]), ci_text(a.get("ci95")))
         console.print(d)
     if overall and overall.get("n_rows"):
         console.print(f"overall (mean over {overall['n_rows']} rows): F1 {pct(overall['f1'])} "

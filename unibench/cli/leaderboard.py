@@ -26,6 +26,7 @@ def build(results: Optional[List[Path]] = typer.Option(None, "--results", help="
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from ..leaderboard.site import build_site
+    from ..printable import printable
     from ._common import console, err_console, print_json
 
     folders = list(results or ([] if from_hub else [Path("results")]))
@@ -38,19 +39,21 @@ def build(results: Optional[List[Path]] = typer.Option(None, "--results", help="
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err_console, transient=True,
                   disable=as_json) as bar:
         task = bar.add_task("building", total=None)
-        summary = build_site(folders, out, progress=lambda rel: bar.update(task, description=f"writing {rel}"))
+        summary = build_site(folders, out,
+                             progress=lambda rel: bar.update(task, description=f"writing {printable(rel)}"))
     summary["sources"] = [str(f) for f in folders]
     if as_json:
         print_json(summary)
         return
     console.print(f"{summary['entries']} entries ({summary['main_rows']} in the main table, groups: "
-                  f"{', '.join(summary['groups']) or 'none'}), {summary['pages']} pages", soft_wrap=True, markup=False)
+                  f"{printable(', '.join(summary['groups'])) or 'none'}), {summary['pages']} pages", soft_wrap=True,
+                  markup=False)
     for s in summary["skipped"]:
-        console.print(f"left out: {s}", soft_wrap=True, markup=False)
+        console.print(f"left out: {printable(s)}", soft_wrap=True, markup=False)
     if summary["warnings"]:
         console.print(f"{len(summary['warnings'])} warnings (listed on the index page; `unibench validate` "
                       "shows them)", soft_wrap=True, markup=False)
-    console.print(f"open {summary['index']}", soft_wrap=True, markup=False)
+    console.print(f"open {printable(summary['index'])}", soft_wrap=True, markup=False)
 
 
 def register(app: typer.Typer) -> None:

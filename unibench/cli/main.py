@@ -73,8 +73,11 @@ def main(argv: list[str] | None = None) -> int:
         from rich.console import Console
         from rich.markup import escape
 
-        # the message is user data (paths, JSON snippets such as `list[str]`): never rich markup
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {escape(exc.render())}",
+        from ..printable import error_text
+
+        # the message is user data (paths, JSON snippets such as `list[str]`): never rich markup, and
+        # its control characters are escaped (a file or a server may have put ESC sequences in it)
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {escape(error_text(exc))}",
                                                                     markup=True)
         return exc.exit_code
     except KeyboardInterrupt:

@@ -128,6 +128,10 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(report)
             return
-        score_tables(report["datasets"], report["domains"], report["overall"], title=f"scores of {predictions}")
+        from ..printable import printable
+
+        score_tables(report["datasets"], report["domains"], report["overall"],
+                     title=f"scores of {printable(predictions)}")
         if report["unknown_datasets"]:
-            err_console.print(f"note: not benchmark rows (no domain): {', '.join(report['unknown_datasets'])}")
+            unknown = printable(", ".join(report["unknown_datasets"]))
+            err_console.print(f"note: not benchmark rows (no domain): {unknown}", markup=False)

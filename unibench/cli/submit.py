@@ -24,6 +24,7 @@ def register(app: typer.Typer) -> None:
         `hf auth login`) is checked first and never printed."""
         from rich.markup import escape
 
+        from ..printable import one_paragraph, printable
         from ..submit import SubmissionRefused, connect, find_token, open_pull_request, plan_submission
         from ._common import console, err_console, print_json
 
@@ -34,7 +35,7 @@ def register(app: typer.Typer) -> None:
 
             api, who, info = connect(check_repo_id(repo), token)
             if not as_json:
-                err_console.print(f"authenticated as {who.get('name', '?')}; dataset repo {repo} found",
+                err_console.print(f"authenticated as {printable(who.get('name', '?'))}; dataset repo {repo} found",
                                   markup=False)
         try:
             plan = plan_submission(results_dir, repo, model_meta)
@@ -43,7 +44,7 @@ def register(app: typer.Typer) -> None:
                 print_json({"ok": False, "uploaded": False, "problems": exc.problems})
             else:
                 for p in exc.problems:
-                    err_console.print(f"[red]✗[/] {escape(p)}", markup=True)
+                    err_console.print(f"[red]✗[/] {escape(one_paragraph(p))}", markup=True)
                 err_console.print(f"submission refused: {len(exc.problems)} problem(s); nothing was uploaded",
                                   markup=False)
             raise typer.Exit(1)
@@ -56,15 +57,18 @@ def register(app: typer.Typer) -> None:
                 print_json(summary)
                 return
             for w in plan.warnings:
-                err_console.print(f"warning: {w}", markup=False, soft_wrap=True)
+                err_console.print(f"warning: {printable(w)}", markup=False, soft_wrap=True)
             console.print(f"dry run: would open a pull request on dataset repo {repo} with {len(plan.uploads)} "
                           "files:", markup=False)
             for u in plan.uploads:
-                console.print(f"  {u.path_in_repo}  ({len(u.data)} bytes, sha256 {u.sha256[:12]}, from {u.source})",
+                console.print(f"  {printable(u.path_in_repo)}  ({len(u.data)} bytes, sha256 {u.sha256[:12]}, "
+                              f"from {printable(u.source)})",
                               markup=False, soft_wrap=True)
             for u in plan.uploads:
                 if u.source == "generated":
-                    console.print(f"--- {u.path_in_repo}\n{u.data.decode('utf-8')}", markup=False, soft_wrap=True)
+                    console.print(f"--- {printable(u.path_in_repo)}\n"
+                                  + "\n".join(printable(x) for x in u.data.decode('utf-8').split("\n")),
+                                  markup=False, soft_wrap=True)
             return
         commit = open_pull_request(api, plan, token, parent=getattr(info, "sha", None), message=message)
         summary.update(ok=True, uploaded=True, pr_url=commit.pr_url, commit=commit.oid)
@@ -74,5 +78,6 @@ def register(app: typer.Typer) -> None:
         if summary["replaces"]:
             console.print(f"the pull request replaces {len(summary['replaces'])} existing file(s)", markup=False)
         for w in plan.warnings:
-            err_console.print(f"warning: {w}", markup=False, soft_wrap=True)
-        console.print(f"opened pull request {commit.pr_url} ({len(plan.uploads)} files)", markup=False, soft_wrap=True)
+            err_console.print(f"warning: {printable(w)}", markup=False, soft_wrap=True)
+        console.print(f"opened pull request {printable(commit.pr_url)} ({len(plan.uploads)} files)", markup=False,
+                      soft_wrap=True)

@@ -26,6 +26,7 @@ def register(app: typer.Typer) -> None:
         """Validate every result file under DIR: schema, F1 from counts, known rows, data revisions and hashes,
         scorer version, model metadata, no NaN, plausibility, duplicates."""
         from ..errors import UnibenchError
+        from ..printable import one_paragraph
         from ..validate import validate_dir
         from rich.markup import escape
 
@@ -44,9 +45,9 @@ def register(app: typer.Typer) -> None:
             print_json({"files": rep.files, "ok": rep.ok, "problems": rep.problems, "warnings": rep.warnings})
         else:
             for p in rep.problems:
-                err_console.print(f"[red]✗[/] {escape(p)}", markup=True, highlight=False)
+                err_console.print(f"[red]✗[/] {escape(one_paragraph(p))}", markup=True, highlight=False)
             for w in rep.warnings:
-                err_console.print(f"[yellow]![/] {escape(w)}", markup=True, highlight=False)
+                err_console.print(f"[yellow]![/] {escape(one_paragraph(w))}", markup=True, highlight=False)
             console.print(f"{rep.files} result files, {len(rep.problems)} problems, {len(rep.warnings)} warnings")
         if not rep.ok:
             raise typer.Exit(1)

@@ -2,9 +2,12 @@
 (every number, one line per entry and row) and `leaderboard.tex` (main table and Table 3).
 
 Each keeps the comparability group next to every number, so a reader who re-ranks a download
-can see what must not be ranked together. CSV cells that a spreadsheet would run as a formula
-(a model name starting with `=`, `+`, `-`, `@`) are prefixed with `'` (OWASP's advice); the JSON
-keeps every string as it is. LaTeX specials in names are escaped.
+can see what must not be ranked together. The CSV files are written for spreadsheets that must
+not run anything: every cell is quoted, CR and CRLF inside a cell become LF (a bare CR is a row
+break to some readers), and every line of a cell that starts like a formula (`=`, `+`, `-`, `@`,
+tab or CR: OWASP's list) is prefixed with `'`, not only the first (a tool that splits on line
+breaks would otherwise see a new row starting with a formula). Numbers stay numbers. The JSON keeps
+every string as it is. LaTeX specials in names are escaped.
 """
 
 from __future__ import annotations
@@ -29,8 +32,15 @@ def tex(s: str) -> str:
     return re.sub(r"[&%$#_{}~^\\]", lambda m: _TEX[m.group()], s)
 
 
+_FORMULA_START = re.compile(r"^(?=[=+\-@\t\r])", re.MULTILINE)
+
+
 def safe_cell(v):
-    return "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+    """A CSV cell a spreadsheet shows as text: line breaks normalised to LF, then a `'` before every
+    line that starts with a formula character."""
+    if not isinstance(v, str):
+        return v
+    return _FORMULA_START.sub("'", v.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _ci(c):
@@ -63,7 +73,7 @@ def leaderboard_json(main, t3, entries, skipped, version: str) -> dict:
 
 def _csv(header: list[str], lines) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     w.writerow(header)
     for line in lines:
         w.writerow([safe_cell(v) for v in line])

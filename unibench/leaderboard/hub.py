@@ -16,7 +16,7 @@ from typing import Optional
 from ..errors import UnibenchError
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
-RESULTS_PATTERNS = ["results/**/*.json", "README.md"]
+RESULTS_PATTERNS = ["results/**/*.json", "README.md"]  # what hub_fetch.kind_of accepts
 
 
 def endpoint() -> str:
@@ -51,25 +51,39 @@ def hub_error(exc: Exception, what: str, secret: Optional[str] = None) -> Uniben
                          hint=f"endpoint {endpoint()} (set HF_ENDPOINT to use another Hub)")
 
 
+def hub_cache_root(cache_dir: Optional[Path] = None) -> Path:
+    """Where `--from-hub` snapshots go: --hub-cache, else `unibench-results/` in the HF hub cache folder."""
+    if cache_dir:
+        return Path(cache_dir)
+    hub_cache = os.environ.get("HF_HUB_CACHE") or os.path.join(
+        os.environ.get("HF_HOME") or os.path.join(os.path.expanduser("~"), ".cache", "huggingface"), "hub")
+    return Path(hub_cache) / "unibench-results"
+
+
 def download_results(repo: str, revision: Optional[str] = None, cache_dir: Optional[Path] = None) -> Path:
     """Snapshot the results repo (result JSON files and README only) and return the folder that
-    holds its `results/` tree. Offline mode reads the local snapshot cache only."""
+    holds its `results/` tree. The Hub is not trusted (see `hub_fetch`): the revision is pinned to a
+    checked commit id before any download, names and sizes are checked before and after. Offline
+    mode reads the local snapshot an earlier online run stored."""
     check_repo_id(repo)
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import LocalEntryNotFoundError
+    from .hub_fetch import cached_snapshot, fetch_snapshot
 
-    try:
-        folder = snapshot_download(repo, repo_type="dataset", revision=revision, endpoint=endpoint(),
-                                   cache_dir=str(cache_dir) if cache_dir else None,
-                                   allow_patterns=RESULTS_PATTERNS, local_files_only=offline())
-    except LocalEntryNotFoundError as exc:
-        raise UnibenchError(f"no local snapshot of dataset repo {repo} (revision {revision or 'main'}) and the Hub "
-                            f"is not reachable{' (HF_HUB_OFFLINE is set)' if offline() else ''}: {exc}",
-                            hint="unset HF_HUB_OFFLINE, or build once online so that the snapshot is cached") from None
-    except Exception as exc:  # noqa: BLE001 - every Hub failure is reported with its message
-        if is_hub_error(exc):
-            raise hub_error(exc, f"downloading dataset repo {repo}") from None
-        raise
+    root_dir = hub_cache_root(cache_dir)
+    if offline():
+        folder = cached_snapshot(root_dir, repo, revision)
+        if folder is None:
+            raise UnibenchError(f"no local snapshot of dataset repo {repo} (revision {revision or 'main'}) and the "
+                                "Hub is not reachable (HF_HUB_OFFLINE is set)",
+                                hint="unset HF_HUB_OFFLINE, or build once online so that the snapshot is cached")
+    else:
+        try:
+            folder = fetch_snapshot(repo, revision, root_dir, endpoint())
+        except UnibenchError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every Hub failure is reported with its message
+            if is_hub_error(exc):
+                raise hub_error(exc, f"downloading dataset repo {repo}") from None
+            raise
     root = Path(folder)
     results = root / "results"
     if not results.is_dir():

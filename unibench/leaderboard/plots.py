@@ -4,6 +4,13 @@ The SVG text is built here, not in a template, so every string that comes from a
 goes through `markupsafe.escape` (model names become point tooltips); numbers are formatted,
 never interpolated raw. The output is `Markup`, safe to embed as is. Points carry a number that
 the page's legend (an escaped HTML table) explains, rather than labels that would overlap.
+
+Placing those numbers scales: points are taken best F1 first (one sort), each number tries a fixed
+set of spots around its point, and a spot is taken only if it lies wholly inside the plot area
+and overlaps no number already placed; overlaps are looked up in a grid of label-sized cells, where
+each cell holds a bounded number of labels, so a look-up is constant time and the whole placement
+O(n log n) (1,000 points of one size: see docs/performance.md). A point whose number fits
+nowhere has none in the picture; its tooltip carries the number, and the legend table lists it.
 """
 
 from __future__ import annotations
@@ -69,18 +76,58 @@ def size_svg(points: list[dict]) -> Markup:
                 f'parameters (log scale)</text>'
                 f'<text x="12" y="{(top + h - bottom) / 2}" class="axis-label" text-anchor="middle" '
                 f'transform="rotate(-90 12 {(top + h - bottom) / 2})">F1 (%)</text>')
-    placed: list[tuple[float, float]] = []
-    for p in sorted(points, key=lambda p: -p["f1"]):
+    labels = place_labels([(px(p["n"]), py(p["f1"]), str(p["marker"])) for p in points],
+                          (left, top, w - right, h - bottom))
+    for p, spot in sorted(zip(points, labels), key=lambda t: -t[0]["f1"]):
         x, y = px(p["n"]), py(p["f1"])
-        lx, ly = x + 7, y - 6
-        while any(abs(lx - a) < 16 and abs(ly - b) < 11 for a, b in placed):
-            lx += 16  # numbers of points close together go side by side, never on top of each other
-        placed.append((lx, ly))
         if p.get("ci"):
             body.append(f'<line x1="{x:.1f}" y1="{py(p["ci"][0]):.1f}" x2="{x:.1f}" y2="{py(p["ci"][1]):.1f}" '
                         f'class="err"/>')
         cls = "pt reported" if p.get("reported") else "pt"
-        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" class="{cls}"><title>{escape(p["label"])}: '
-                    f'{100 * p["f1"]:.1f}</title></circle>'
-                    f'<text x="{lx:.1f}" y="{ly:.1f}" class="mk">{escape(p["marker"])}</text>')
+        body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" class="{cls}"><title>{escape(p["marker"])}. '
+                    f'{escape(p["label"])}: {100 * p["f1"]:.1f}</title></circle>')
+        if spot is not None:
+            body.append(f'<text x="{spot[0]:.1f}" y="{spot[1]:.1f}" class="mk">{escape(p["marker"])}</text>')
     return _svg(w, h, "F1 against model size", body)
+
+
+CHAR_W, LABEL_H = 6.0, 10.0  # a marker digit and line at the plot's 10px font
+# where a number may go, relative to its point (text x, baseline y): right, left, above, below, corners
+_SPOTS = ((7, 4), (-7, 4), (0, -8), (0, 15), (7, -6), (-7, -6), (7, 14), (-7, 14))
+
+
+def place_labels(points: list[tuple[float, float, str]], area: tuple[float, float, float, float]
+                 ) -> list[tuple[float, float] | None]:
+    """For each (x, y, text), the text's (x, baseline y), or None when it fits nowhere wholly inside
+    `area` (x0, y0, x1, y1) and off every label placed before it (topmost points first). One sort
+    plus constant work per point: see the module docstring."""
+    x0, y0, x1, y1 = area
+    # a cell is as wide as the widest label and as tall as one, so a box can only meet boxes whose
+    # top-left corner lies in its own cell or a neighbouring one
+    cell_w, cell_h = CHAR_W * max([1] + [len(t) for _, _, t in points]), LABEL_H + 1
+    grid: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+    out: list[tuple[float, float] | None] = [None] * len(points)
+
+    def free(box) -> bool:
+        a0, b0, a1, b1 = box
+        for gx in range(int(a0 // cell_w) - 1, int(a1 // cell_w) + 2):
+            for gy in range(int(b0 // cell_h) - 1, int(b1 // cell_h) + 2):
+                for c0, d0, c1, d1 in grid.get((gx, gy), ()):
+                    if a0 < c1 and c0 < a1 and b0 < d1 and d0 < b1:
+                        return False
+        return True
+
+    for i in sorted(range(len(points)), key=lambda i: points[i][1]):  # top of the plot (best F1) first
+        x, y, text = points[i]
+        width = CHAR_W * max(1, len(text))
+        for dx, dy in _SPOTS:
+            tx = x + dx if dx >= 0 else x + dx - width  # left spots end at the point
+            if dx == 0:
+                tx = x - width / 2
+            box = (tx, y + dy - LABEL_H + 1, tx + width, y + dy + 2)
+            if box[0] < x0 or box[2] > x1 or box[1] < y0 or box[3] > y1 or not free(box):
+                continue
+            grid.setdefault((int(box[0] // cell_w), int(box[1] // cell_h)), []).append(box)
+            out[i] = (tx, y + dy)
+            break
+    return out

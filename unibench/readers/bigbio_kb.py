@@ -164,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         counts = export_dataset_dict(load_bigbio(args.repo, args.config, args.archives), args.out)
     except UnibenchError as exc:
-        print(f"error: {exc.render()}", file=sys.stderr)
+        from ..printable import error_text
+
+        print(f"error: {error_text(exc)}", file=sys.stderr)
         return exc.exit_code
     for split, n in counts.items():
         print(f"{split}: {n} documents -> {args.out / (split + '.jsonl')}")

@@ -3,8 +3,11 @@
     python scripts/validate_pull_requests.py ORG/unibench-results [--pr N ...] [--comment]
 
 Each pull request's revision (refs/pr/N) is downloaded (result files only) and checked with exactly what
-`unibench validate --require-model-meta` checks. With --comment (needs HF_TOKEN with write access), the verdict is
-posted on the pull request. Exit status 1 when any pull request fails, so a CI job shows it.
+`unibench validate --require-model-meta` checks. A pull request that cannot be downloaded (a revision that is not a
+commit id, oversize files, file names that are not plain paths) fails with the reason, and the others are still
+checked. Text from the pull request is printed with control characters escaped. With --comment (needs HF_TOKEN with
+write access), the verdict is posted on the pull request. Exit status 1 when any pull request fails, so a CI job
+shows it.
 """
 
 from __future__ import annotations
@@ -15,14 +18,19 @@ import sys
 
 from huggingface_hub import HfApi
 
+from unibench.errors import UnibenchError
 from unibench.leaderboard.hub import download_results, endpoint
+from unibench.printable import error_text, printable
 from unibench.validate import validate_dir
 
 MAX_LISTED = 30
 
 
 def verdict(repo: str, num: int) -> tuple[bool, str]:
-    folder = download_results(repo, revision=f"refs/pr/{num}")
+    try:
+        folder = download_results(repo, revision=f"refs/pr/{num}")
+    except UnibenchError as exc:
+        return False, f"unibench validate: the pull request was not downloaded: {error_text(exc)}"
     rep = validate_dir(folder, require_model_meta=True)
     root = str(folder)
     problems = [p.replace(root, "results") for p in rep.problems]
@@ -49,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     for num in nums:
         ok, text = verdict(args.repo, num)
         failed += not ok
-        print(f"refs/pr/{num}: {'ok' if ok else 'FAILED'}\n{text}\n")
+        shown = "\n".join(printable(line) for line in text.split("\n"))
+        print(f"refs/pr/{num}: {'ok' if ok else 'FAILED'}\n{shown}\n")
         if args.comment:
             api.comment_discussion(args.repo, num, text, repo_type="dataset")
     print(f"{len(nums)} pull request(s), {failed} failed")
