@@ -20,9 +20,12 @@ AsJson = typer.Option(False, "--json", help="Print JSON.")
 
 
 def _dirs(data_dir, cache_dir):
+    from ..prepare_inputs import check_data_dir
     from ..resources import default_cache_dir, default_data_dir
 
-    return default_data_dir(data_dir), default_cache_dir(cache_dir)
+    ddir = default_data_dir(data_dir)
+    check_data_dir(data_dir, ddir)
+    return ddir, default_cache_dir(cache_dir)
 
 
 def _row_summary(card) -> dict:
@@ -79,17 +82,22 @@ def prepare_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), data_dir:
                 cache_dir: Optional[Path] = CacheDir, version: str = Version, as_json: bool = AsJson):
     """Read raw data, normalise it to the span format (JSONL) and record content hashes."""
     from ..cards import resolve_ids
-    from ..prepare import prepare, prepared_dir
+    from ..loaders import available_splits
+    from ..prepare import ensure_prepared, prepared_dir, read_manifest
     from ._common import console, print_json
 
     ddir, cdir = _dirs(data_dir, cache_dir)
     out = []
     for card in resolve_ids(ids):
-        m = prepare(card, ddir, cdir, version)
+        status = {split: ensure_prepared(card, split, ddir, cdir, version)[1]
+                  for split in available_splits(card, ddir)}  # up-to-date splits are kept, stale ones redone
+        m = read_manifest(cdir, card, version) or {"splits": {}}
+        m["splits"] = {s: m["splits"][s] | {"status": status[s]} for s in status}
         m["folder"] = str(prepared_dir(cdir, card, version))
         out.append(m)
         if not as_json:
-            parts = ", ".join(f"{s} {v['n_sentences']} sent. sha256 {v['sha256'][:12]}" for s, v in m["splits"].items())
+            parts = ", ".join(f"{s} {v['n_sentences']} sent. sha256 {v['sha256'][:12]}"
+                              f"{' (up to date)' if v['status'] == 'cached' else ''}" for s, v in m["splits"].items())
             console.print(f"{card.id} ({version}): {parts} -> {m['folder']}")
     if as_json:
         print_json(out)
