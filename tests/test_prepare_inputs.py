@@ -68,6 +68,14 @@ def test_a_run_on_the_truncated_copy_is_refused_by_validate(tmp_path, capsys):
     capsys.readouterr()
     rep = validate_dir(out)
     assert not rep.ok and any("expected 431 sentences" in p and "found 100 sentences" in p for p in rep.problems)
+    # the same command on the full data: the finished result (same run spec) is not reused but re-run
+    assert main(["run", "--model", "gazetteer", "--datasets", ROW, "--data-dir", str(SHARED_DATA),
+                 "--cache-dir", str(tmp_path / "cache"), "--output-dir", str(out), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["datasets"][ROW]["loaded_from_disk"] is False
+    assert f"re-running {ROW}:" in captured.err and "another test split" in captured.err
+    [path] = iter_result_files(out)
+    assert read_result(path).dataset.n_sentences == 431 and validate_dir(out).ok
 
 
 @needs_shared(ROW)

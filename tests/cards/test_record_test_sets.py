@@ -20,7 +20,8 @@ def test_replace_block_touches_nothing_else():
     once = replace_block(text, block)
     assert once == text + block
     assert replace_block(once, block) == once  # idempotent
-    middle = "id: x\ntest_sets:\n  paper: {sentences: 1, sha256: " + B + "}\n\n  corrected: {sentences: 1}\nlicense: y\n"
+    middle = ("id: x\ntest_sets:\n  paper: {sentences: 1, sha256: " + B + "}\n\n  corrected: {sentences: 1}\n"
+              "license: y\n")
     new = replace_block(middle, render_block({"paper": Measured(3, A), "corrected": Measured(2, B)}))
     assert new.startswith("id: x\ntest_sets:  # measured") and new.endswith("license: y\n")
     assert "sentences: 1" not in new and f"corrected: {{sentences: 2, sha256: {B}}}" in new
