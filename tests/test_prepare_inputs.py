@@ -39,8 +39,11 @@ def test_stale_cache_from_a_truncated_copy_is_not_used(tmp_path, capsys):
     cache, copy = tmp_path / "cache", _copy(tmp_path, n_test=100)
     assert main(["data", "prepare", ROW, "--data-dir", str(copy), "--cache-dir", str(cache), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["splits"]["test"]["n_sentences"] == 100
+    stats, _ = _stats(capsys, copy, cache)
+    assert stats["test_set"].startswith("test set DIFFERS") and "expected 431 sentences" in stats["test_set"]
     stats, err = _stats(capsys, SHARED_DATA, cache)
     assert stats["splits"]["test"]["sentences"] == 431 and stats["splits"]["test"]["queries"] == 5603
+    assert stats["test_set"].startswith("test set verified")
     line = next(x for x in err.splitlines() if x.startswith(f"re-preparing {ROW} test"))
     assert str(SHARED_DATA.resolve()) in line and str(copy.resolve()) in line
     assert len([x for x in err.splitlines() if "re-preparing" in x]) == 3  # one line per split, nothing else

@@ -85,3 +85,15 @@ def replace_block(text: str, block: str) -> str:
     while end > start + 1 and not lines[end - 1].strip():  # blank lines before the next key stay
         end -= 1
     return "".join(lines[:start]) + block + "".join(lines[end:])
+
+
+def compare_text(card: DatasetCard, version: str, test: dict) -> str:
+    """One line for `data stats`: does the test split read from this data dir match the card's record?"""
+    known = card.test_sets.get(version)
+    found = f"{test['sentences']} sentences, sha256 {test['content_hash'][:12]}"
+    if known is None:
+        return f"test set not verified: dataset_cards/{card.id}.yaml records none for version {version!r} ({found})"
+    if (known.sentences, known.sha256) == (test["sentences"], test["content_hash"]):
+        return f"test set verified: matches dataset_cards/{card.id}.yaml ({found})"
+    return (f"test set DIFFERS from dataset_cards/{card.id}.yaml: expected {known.sentences} sentences, sha256 "
+            f"{known.sha256[:12]}; found {found}. Results on it will not validate.")

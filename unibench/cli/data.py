@@ -137,6 +137,10 @@ def stats(row_id: str = typer.Argument(..., metavar="ID"), data_dir: Optional[Pa
         s["content_hash"] = entry["sha256"]
         s["tag_repairs"] = entry.get("tag_repairs", 0)
         result["splits"][split] = s
+    if "test" in result["splits"]:
+        from ..test_sets import compare_text
+
+        result["test_set"] = compare_text(card, version, result["splits"]["test"])
     if as_json:
         print_json(result)
         return
@@ -155,6 +159,8 @@ def stats(row_id: str = typer.Argument(..., metavar="ID"), data_dir: Optional[Pa
         shown = "test" if "test" in result["splits"] else next(iter(result["splits"]))
         console.print(f"{shown} mentions per type: " + ", ".join(
             f"{k} {v}" for k, v in result["splits"][shown]["types"].items()))
+    if "test_set" in result:
+        console.print(result["test_set"], markup=False)
     if card.count_notes:
         console.print(f"note: {card.count_notes}")
 
