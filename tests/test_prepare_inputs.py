@@ -159,3 +159,14 @@ def test_a_cache_from_before_input_tracking_is_re_prepared(tmp_path, capsys):
     _, how = ensure_prepared(card, "test", SHARED_DATA, cache)
     assert how.startswith("re-prepared: the cache predates input tracking")
     assert "re-preparing crossner_ai test" in capsys.readouterr().err
+
+
+@needs_shared(ROW)
+def test_a_row_folder_symlinked_from_elsewhere(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / ROW).symlink_to(_copy(tmp_path) / ROW)
+    card = get_card(ROW)
+    entry, how = ensure_prepared(card, "test", data, tmp_path / "cache")
+    assert how == "prepared" and f"{ROW}/test.txt" in [f["path"] for f in entry["inputs"]["files"]]
+    assert ensure_prepared(card, "test", data, tmp_path / "cache")[1] == "cached"

@@ -69,9 +69,9 @@ def current_inputs(card: DatasetCard, split: str, data_dir: Path) -> Optional[di
         files = _listed(folder, [names] if isinstance(names, str) else list(names), dict(src.options))
         if files is None:
             return None
-        root = Path(data_dir).resolve()
-        return {"kind": "local", "data_dir": str(root), "reader_version": READER_VERSION,
-                "files": [{"path": f.resolve().relative_to(root).as_posix(), "size": f.stat().st_size,
+        # paths relative to the data dir as given (a row folder may be a symlink to elsewhere)
+        return {"kind": "local", "data_dir": str(Path(data_dir).resolve()), "reader_version": READER_VERSION,
+                "files": [{"path": f.relative_to(data_dir).as_posix(), "size": f.stat().st_size,
                            "mtime_ns": f.stat().st_mtime_ns} for f in files]}
     hf = card.sources.hf
     if hf is not None and split in hf.splits:
