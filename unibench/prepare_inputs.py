@@ -25,13 +25,16 @@ from .io import sha256_file
 NOT_FOUND = "its raw files are not found"  # the loader then raises, naming the folder it looked in
 
 
-def check_data_dir(cli_value, resolved: Path) -> None:
+def check_data_dir(cli_value, resolved: Path, cards=()) -> None:
     """A data dir the user named (`--data-dir` or $UNIBENCH_DATA) must exist: a typo is an error naming
     the folder, never a silent fallback to a cache prepared from some other folder. (The default data
-    dir may be absent: rows with a Hub source are then read from the Hub.)"""
+    dir may be absent: rows with a Hub source are then read from the Hub.) For rows that cannot be
+    downloaded, the message says how to obtain them, as a missing row folder does."""
     given = "--data-dir" if cli_value else ("$UNIBENCH_DATA" if os.environ.get("UNIBENCH_DATA") else None)
     if given and not Path(resolved).is_dir():
-        raise MissingDataError(f"data dir {resolved} (from {given}) does not exist",
+        how = "".join(f" To obtain {c.id}: {c.access.how} Put the files in {c.access.where}."
+                      for c in cards if c.access)
+        raise MissingDataError(f"data dir {resolved} (from {given}) does not exist.{how}",
                                hint="give the folder that holds one <dataset id>/ subfolder per row (the layout of "
                                     "the staged data); `unibench data show ID` says which files a row needs")
 

@@ -19,12 +19,12 @@ Version = typer.Option("paper", "--version", help="Dataset version: 'paper' (rep
 AsJson = typer.Option(False, "--json", help="Print JSON.")
 
 
-def _dirs(data_dir, cache_dir):
+def _dirs(data_dir, cache_dir, cards=()):
     from ..prepare_inputs import check_data_dir
     from ..resources import default_cache_dir, default_data_dir
 
     ddir = default_data_dir(data_dir)
-    check_data_dir(data_dir, ddir)
+    check_data_dir(data_dir, ddir, cards)
     return ddir, default_cache_dir(cache_dir)
 
 
@@ -86,9 +86,10 @@ def prepare_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), data_dir:
     from ..prepare import ensure_prepared, prepared_dir, read_manifest
     from ._common import console, print_json
 
-    ddir, cdir = _dirs(data_dir, cache_dir)
+    cards = resolve_ids(ids)
+    ddir, cdir = _dirs(data_dir, cache_dir, cards)
     out = []
-    for card in resolve_ids(ids):
+    for card in cards:
         status = {split: ensure_prepared(card, split, ddir, cdir, version)[1]
                   for split in available_splits(card, ddir)}  # up-to-date splits are kept, stale ones redone
         m = read_manifest(cdir, card, version) or {"splits": {}}
@@ -127,7 +128,7 @@ def stats(row_id: str = typer.Argument(..., metavar="ID"), data_dir: Optional[Pa
     from ._common import console, print_json
 
     card = get_card(row_id)
-    ddir, cdir = _dirs(data_dir, cache_dir)
+    ddir, cdir = _dirs(data_dir, cache_dir, [card])
     result = {"id": card.id, "version": version, "n_types": card.n_types, "paper_n_types": card.paper.n_types,
               "unit": card.paper.unit, "count_notes": card.count_notes, "splits": {}}
     for split in available_splits(card, ddir):
@@ -177,9 +178,10 @@ def queries_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), split: st
     from ..prepare import load_sentences
     from ..queries import build_queries
 
-    ddir, cdir = _dirs(data_dir, cache_dir)
+    cards = resolve_ids(ids)
+    ddir, cdir = _dirs(data_dir, cache_dir, cards)
     lines = []
-    for card in resolve_ids(ids):
+    for card in cards:
         sentences, _ = load_sentences(card, split, ddir, cdir, version)
         lines.extend(json.dumps(q.to_dict(), ensure_ascii=False) for q in build_queries(card, sentences))
     text = "".join(line + "\n" for line in lines)

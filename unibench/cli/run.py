@@ -332,7 +332,7 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     if not bench_dir:
         from ..prepare_inputs import check_data_dir
 
-        check_data_dir(data_dir, ddir)
+        check_data_dir(data_dir, ddir, cards)
     cdir = default_cache_dir(cache_dir)
     jobs = [RowJob(c, ddir, "test", "demo-test" if bench_dir else "test") for c in cards]
     if threads and ref.kind != "hf":
