@@ -39,7 +39,7 @@ def check_data_dir(cli_value, resolved: Path, cards=()) -> None:
                                     "the staged data); `unibench data show ID` says which files a row needs")
 
 
-def _listed(folder: Path, names: list[str], options: dict) -> Optional[list[Path]]:
+def _listed(folder: Path, names: list[str], option_values: list) -> Optional[list[Path]]:
     """The raw files a reader reads: the card's split files (folders expanded to the files in them) and
     any file an option names (e.g. brat's `split_file`). None when a listed file is missing."""
     out: list[Path] = []
@@ -51,7 +51,7 @@ def _listed(folder: Path, names: list[str], options: dict) -> Optional[list[Path
             out.append(p)
         else:
             return None
-    for value in options.values():
+    for value in option_values:
         if isinstance(value, str) and value and (folder / value).is_file():
             out.append(folder / value)
     return sorted(set(out))
@@ -69,7 +69,9 @@ def current_inputs(card: DatasetCard, split: str, data_dir: Path) -> Optional[di
     file_split = "all" if card.split_policy is not None else split
     if src is not None and folder is not None and folder.is_dir() and file_split in src.files:
         names = src.files[file_split]
-        files = _listed(folder, [names] if isinstance(names, str) else list(names), dict(src.options))
+        options = list(src.options.values())  # + every version's reader options (a file any of them may name)
+        options += [v for proc in getattr(card, "processing", {}).values() for v in proc.options.values()]
+        files = _listed(folder, [names] if isinstance(names, str) else list(names), options)
         if files is None:
             return None
         # paths relative to the data dir as given (a row folder may be a symlink to elsewhere)

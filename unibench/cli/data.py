@@ -128,7 +128,8 @@ def stats(row_id: str = typer.Argument(..., metavar="ID"), data_dir: Optional[Pa
     from ._common import console, print_json
 
     card = get_card(row_id)
-    ddir, cdir = _dirs(data_dir, cache_dir, [card])
+    _dirs(data_dir, cache_dir, [card])  # a named data dir that does not exist: the error says how to get the row
+    ddir, cdir = _dirs(data_dir, cache_dir)
     result = {"id": card.id, "version": version, "n_types": card.n_types, "paper_n_types": card.paper.n_types,
               "unit": card.paper.unit, "count_notes": card.count_notes, "splits": {}}
     for split in available_splits(card, ddir):
@@ -160,10 +161,10 @@ def stats(row_id: str = typer.Argument(..., metavar="ID"), data_dir: Optional[Pa
         shown = "test" if "test" in result["splits"] else next(iter(result["splits"]))
         console.print(f"{shown} mentions per type: " + ", ".join(
             f"{k} {v}" for k, v in result["splits"][shown]["types"].items()))
-    if "test_set" in result:
-        console.print(result["test_set"], markup=False)
     if card.count_notes:
         console.print(f"note: {card.count_notes}")
+    if "test_set" in result:
+        console.print(result["test_set"], markup=False)
 
 
 @data_app.command("queries")
