@@ -108,6 +108,17 @@ class PaperStats(_Strict):
     f1: PaperF1
 
 
+class TestSet(_Strict):
+    """A test split unibench has measured from the raw files: what a full run must have scored.
+
+    Written by `scripts/record_test_sets.py` (never by hand); `validate` and the leaderboard refuse a
+    full-run result whose sentence count or content hash differs."""
+
+    sentences: int = Field(ge=0, description="sentences in the normalised test split")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the normalised test split JSONL "
+                                                               "(a result's dataset.content_hash)")
+
+
 class Access(_Strict):
     """How to obtain data that unibench cannot download for you."""
 
@@ -122,17 +133,6 @@ class SplitPolicy(_Strict):
     seed: int
     ratios: tuple[float, float, float]
     note: Optional[str] = None
-
-
-class TestSet(_Strict):
-    """A test split unibench has measured from the raw files: what a full run must have scored.
-
-    Written by `scripts/record_test_sets.py` (never by hand); `validate` and the leaderboard refuse a
-    full-run result whose sentence count or content hash differs."""
-
-    sentences: int = Field(ge=0, description="sentences in the normalised test split")
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the normalised test split JSONL "
-                                                               "(a result's dataset.content_hash)")
 
 
 class DatasetCard(_Strict):

@@ -179,10 +179,9 @@ def queries_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), split: st
     from ..prepare import load_sentences
     from ..queries import build_queries
 
-    cards = resolve_ids(ids)
-    ddir, cdir = _dirs(data_dir, cache_dir, cards)
+    ddir, cdir = _dirs(data_dir, cache_dir)
     lines = []
-    for card in cards:
+    for card in resolve_ids(ids):
         sentences, _ = load_sentences(card, split, ddir, cdir, version)
         lines.extend(json.dumps(q.to_dict(), ensure_ascii=False) for q in build_queries(card, sentences))
     text = "".join(line + "\n" for line in lines)
