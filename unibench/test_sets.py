@@ -72,10 +72,14 @@ _TOP_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*:")
 
 def replace_block(text: str, block: str) -> str:
     """`text` with its top-level `test_sets:` block (key line plus indented lines) replaced by
-    `block`, or `block` appended when there is none. Nothing else in the text changes."""
+    `block`; when there is none, `block` goes just before the `paper:` section (the paper's own
+    counts), or at the end. Nothing else in the text changes."""
     lines = text.splitlines(keepends=True)
     start = next((i for i, line in enumerate(lines) if line.startswith(BLOCK_KEY)), None)
     if start is None:
+        at = next((i for i, line in enumerate(lines) if line.startswith("paper:")), None)
+        if at is not None:
+            return "".join(lines[:at]) + block + "".join(lines[at:])
         if text and not text.endswith("\n"):
             text += "\n"
         return text + block
