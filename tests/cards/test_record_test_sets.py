@@ -18,8 +18,9 @@ def test_replace_block_touches_nothing_else():
     text = "id: x  # a comment\npaper:\n  test: 3\n\n# trailing comment\n"
     block = render_block({"paper": Measured(3, A)})
     once = replace_block(text, block)
-    assert once == text + block
+    assert once == "id: x  # a comment\n" + block + "paper:\n  test: 3\n\n# trailing comment\n"  # before paper:
     assert replace_block(once, block) == once  # idempotent
+    assert replace_block("id: x", block) == "id: x\n" + block  # no paper section: appended
     middle = ("id: x\ntest_sets:\n  paper: {sentences: 1, sha256: " + B + "}\n\n  corrected: {sentences: 1}\n"
               "license: y\n")
     new = replace_block(middle, render_block({"paper": Measured(3, A), "corrected": Measured(2, B)}))
