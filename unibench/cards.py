@@ -108,6 +108,17 @@ class PaperStats(_Strict):
     f1: PaperF1
 
 
+class TestSet(_Strict):
+    """A test split unibench has measured from the raw files: what a full run must have scored.
+
+    Written by `scripts/record_test_sets.py` (never by hand); `validate` and the leaderboard refuse a
+    full-run result whose sentence count or content hash differs."""
+
+    sentences: int = Field(ge=0, description="sentences in the normalised test split")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the normalised test split JSONL "
+                                                               "(a result's dataset.content_hash)")
+
+
 class Access(_Strict):
     """How to obtain data that unibench cannot download for you."""
 
@@ -178,6 +189,8 @@ class DatasetCard(_Strict):
     paper: PaperStats
     access: Optional[Access] = None
     count_notes: Optional[str] = Field(None, description="why our counts differ from the paper's, if they do")
+    test_sets: dict[Literal["paper", "corrected"], TestSet] = Field(
+        default_factory=dict, description="per dataset version, the verified test split (absent = not verified)")
 
     @field_validator("label_map")
     @classmethod
@@ -229,7 +242,9 @@ class DatasetCard(_Strict):
         return self.processing.get(version)
 
     def card_hash(self) -> str:
-        return sha256_json(self.model_dump(mode="json"))
+        """Hash of what the card says about the data. The recorded `test_sets` are measured from
+        that data, not inputs to it, so they are left out: recording them changes no card hash."""
+        return sha256_json(self.model_dump(mode="json", exclude={"test_sets"}))
 
 
 def _key_lines(text: str) -> dict[str, int]:

@@ -1,24 +1,37 @@
 """Raw data -> normalised JSONL in a cache dir, with a manifest recording content hashes.
 
 `<cache>/prepared/<row>/<version>/<split>.jsonl` plus `manifest.json`. A prepared split is
-reused only if the card (hash) and unibench's reader code version are unchanged and the file
-still hashes to what the manifest says; otherwise it is rebuilt. The content hash of the test
+reused only if the card (hash) and unibench's reader code version are unchanged, the file still
+hashes to what the manifest says, and the raw inputs it was made from (data dir, raw files with
+size, mtime and sha256, or the Hub source; see prepare_inputs.py) are still what the loader would
+read; otherwise it is rebuilt, and `notice` says why in one line. The content hash of the test
 split is what result files stamp as `dataset.content_hash`.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
+from typing import Callable
 
 from . import __version__
 from .cards import DatasetCard
 from .io import atomic_write_json, sha256_file
 from .loaders import LoadedSplit, available_splits, load_split
+from .prepare_inputs import NOT_FOUND, changed_inputs, current_inputs, with_hashes
 from .schema import Sentence, read_sentences, write_sentences
 
 READER_VERSION = "2"  # bump when a reader change alters normalised output
 # 2: IE_INSTRUCTIONS entities that cut a word move to the whole word (MIT movie passages change)
+
+
+def _stderr_notice(message: str) -> None:
+    print(message, file=sys.stderr)  # looked up at call time: a live progress display redirects it
+
+
+# where the one-line "re-preparing ... because ..." notices go (the CLI's stderr by default)
+notice: Callable[[str], None] = _stderr_notice
 
 
 def prepared_dir(cache_dir: Path, card: DatasetCard, version: str) -> Path:
@@ -51,6 +64,7 @@ def prepare(card: DatasetCard, data_dir: Path, cache_dir: Path, version: str = "
         "label_map_hash": card.label_map_hash, "reader_version": READER_VERSION,
         "unibench_version": __version__, "splits": {}}
     for split in splits or available_splits(card, data_dir):
+        inputs = with_hashes(current_inputs(card, split, data_dir))  # hashed before reading: never newer
         loaded = load_split(card, split, data_dir, version)
         path = folder / f"{split}.jsonl"
         write_sentences(path, loaded.sentences)
@@ -58,9 +72,50 @@ def prepare(card: DatasetCard, data_dir: Path, cache_dir: Path, version: str = "
             "file": path.name, "sha256": sha256_file(path), "n_sentences": len(loaded.sentences),
             "n_mentions": sum(len(s.spans) for s in loaded.sentences), "tag_repairs": loaded.repairs,
             "repair_examples": loaded.repair_examples, "dropped_mentions": loaded.dropped_mentions,
-            "source": loaded.source}
+            "source": loaded.source, "inputs": inputs}
         atomic_write_json(_manifest_path(cache_dir, card, version), manifest)
     return manifest
+
+
+def _stale_reason(cache_dir: Path, card: DatasetCard, version: str, split: str,
+                  data_dir: Path) -> tuple[str | None, dict | None]:
+    """(None, entry) when the prepared split can be used as it is; else (why not, None). The reason is
+    None too when nothing was ever prepared (a first preparation needs no explanation)."""
+    path = _manifest_path(cache_dir, card, version)
+    try:
+        m = json.loads(path.read_text()) if path.exists() else None
+    except (json.JSONDecodeError, UnicodeDecodeError, OSError):
+        return "its manifest is unreadable", None
+    entry = (m or {}).get("splits", {}).get(split) if isinstance(m, dict) else None
+    if not entry:
+        return None, None
+    if m.get("card_hash") != card.card_hash():
+        return f"dataset_cards/{card.id}.yaml changed since it was prepared", None
+    if m.get("reader_version") != READER_VERSION:
+        return f"unibench's reader version changed ({m.get('reader_version')} -> {READER_VERSION})", None
+    jsonl = prepared_dir(cache_dir, card, version) / f"{split}.jsonl"
+    if not jsonl.exists() or sha256_file(jsonl) != entry.get("sha256"):
+        return "the prepared file was modified or removed", None
+    reason, inputs = changed_inputs(entry.get("inputs"), current_inputs(card, split, data_dir))
+    if reason:
+        return reason, None
+    if inputs != entry.get("inputs"):  # only mtimes of unchanged files: record them, so they are not re-hashed
+        m["splits"][split] = entry = entry | {"inputs": inputs}
+        atomic_write_json(path, m)
+    return None, entry
+
+
+def ensure_prepared(card: DatasetCard, split: str, data_dir: Path, cache_dir: Path,
+                    version: str = "paper") -> tuple[dict, str]:
+    """The manifest entry of a prepared split that matches its current inputs, preparing it when
+    needed; and what happened: "cached", "prepared" (first time) or "re-prepared: <why>"."""
+    reason, entry = _stale_reason(cache_dir, card, version, split, data_dir)
+    if entry is not None:
+        return entry, "cached"
+    if reason and reason != NOT_FOUND:
+        notice(f"re-preparing {card.id} {split} (version {version}): {reason}")
+    m = prepare(card, data_dir, cache_dir, version, [split])
+    return m["splits"][split], f"re-prepared: {reason}" if reason else "prepared"
 
 
 def load_sentences(card: DatasetCard, split: str, data_dir: Path, cache_dir: Path | None,
@@ -71,13 +126,8 @@ def load_sentences(card: DatasetCard, split: str, data_dir: Path, cache_dir: Pat
     Without a cache dir, reads the raw data directly and hashes the normalised JSONL text.
     """
     if cache_dir is not None:
-        m = read_manifest(cache_dir, card, version)
-        entry = (m or {}).get("splits", {}).get(split)
-        path = prepared_dir(cache_dir, card, version) / f"{split}.jsonl"
-        if entry and path.exists() and sha256_file(path) == entry["sha256"]:
-            return list(read_sentences(path)), entry
-        m = prepare(card, data_dir, cache_dir, version, [split])
-        return list(read_sentences(path)), m["splits"][split]
+        entry, _ = ensure_prepared(card, split, data_dir, cache_dir, version)
+        return list(read_sentences(prepared_dir(cache_dir, card, version) / f"{split}.jsonl")), entry
     loaded: LoadedSplit = load_split(card, split, data_dir, version)
     from .io import sha256_text
 

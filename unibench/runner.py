@@ -167,11 +167,18 @@ def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
                                        dataset=DatasetInfo.model_construct(row=card.id, version=cfg.version))
     path = result_path(cfg.output_dir, probe)
     spec_path = path.with_name(path.stem + ".run_spec.json")
-    if path.exists() and spec_path.exists() and json.loads(spec_path.read_text()) == spec_now:
-        if on_total:
-            on_total(0)
-        return read_result(path), True
     sentences, entry = load_sentences(card, job.split, job.data_dir, cfg.cache_dir, cfg.version)
+    if path.exists() and spec_path.exists() and json.loads(spec_path.read_text()) == spec_now:
+        done = read_result(path)
+        if done.dataset.content_hash == entry["sha256"]:  # same spec *and* the same test split
+            if on_total:
+                on_total(0)
+            return done, True
+        from . import prepare
+
+        prepare.notice(f"re-running {card.id}: {path} was scored on another test split "
+                       f"({done.dataset.content_hash[:12]}, {done.dataset.n_sentences} sentences) than the data dir "
+                       f"now holds ({entry['sha256'][:12]})")
     if cfg.limit:
         sentences = sentences[:cfg.limit]
     queries = build_queries(card, sentences)

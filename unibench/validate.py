@@ -11,8 +11,9 @@ match the current card (the card hash too, as a warning: a card's prose may chan
 changing its data); a known scorer and schema version; model metadata present and consistent
 with `model_meta.json` when that file is there; per-type counts and diagnostics that add up to
 the totals; a CI that is the percentile interval of the stored replicates; plausible sizes
-(queries = sentences x types, or the 200k cap with the published seed); the file where its
-contents say it belongs. Across files: one model metadata per model revision, one normalised
+(queries = sentences x types, or the 200k cap with the published seed); the test set (sentence
+count and content hash) the card records for the dataset version, where it records one; the file
+where its contents say it belongs. Across files: one model metadata per model revision, one normalised
 test set (content hash) per row, version and revision, and no duplicate rows.
 Reported (paper) numbers are checked for schema, finiteness and a known row only.
 """
@@ -40,6 +41,7 @@ TOL = 1e-9  # the schema's tolerance for P/R/F1 recomputed from counts
 CI_TOL = 1e-5  # replicates are stored rounded to 6 decimals; the CI was taken before rounding
 UNTRACEABLE_REVISIONS = ("unversioned", "unknown", "")
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
+NOT_VERIFIED = "test set not verified"
 
 
 @dataclass
@@ -50,6 +52,9 @@ class Report:
     by_file: dict = field(default_factory=dict)  # path (str) -> its problems (the leaderboard leaves these out)
     across_files: list[str] = field(default_factory=list)  # problems of a set of files (the leaderboard warns)
     allow_empty: bool = False
+    # runs on rows whose card records no test set: accepted, marked "test set not verified" (not a warning,
+    # so --strict still accepts them); path (str) -> why
+    unverified: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -155,6 +160,28 @@ def _check_counts(rep: Report, path: Path, r: ResultFile, card: DatasetCard) -> 
                                   f"replicates ({lo:.6f}, {hi:.6f})")
 
 
+def _check_test_set(rep: Report, path: Path, r: ResultFile, card: DatasetCard) -> None:
+    """The test split a run scored must be the one the card records for its dataset version (a
+    truncated, edited or stale copy of the data is refused). A partial (--limit) run stamps the full
+    split's hash but fewer sentences, so only its hash is compared. Without a record: accepted, noted."""
+    d = r.dataset
+    if d.split != "test":
+        return
+    known = card.test_sets.get(d.version)
+    if known is None:
+        rep.unverified[str(path)] = (f"{NOT_VERIFIED}: dataset_cards/{card.id}.yaml records no test set for "
+                                     f"version {d.version!r}, so its {d.n_sentences} sentences "
+                                     f"({d.content_hash[:12]}...) are not checked")
+        return
+    partial = bool(d.limit)
+    if d.content_hash != known.sha256 or (not partial and d.n_sentences != known.sentences):
+        found = f"{d.n_sentences} sentences{' (--limit %d)' % d.limit if partial else ''}, sha256 {d.content_hash}"
+        rep.problem(path, f"scored on a different test set than dataset_cards/{card.id}.yaml records for version "
+                          f"{d.version!r}: expected {known.sentences} sentences, sha256 {known.sha256}; found "
+                          f"{found} (re-run on the published data: `unibench data stats {card.id}` shows what "
+                          "your data dir holds)")
+
+
 def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict: bool) -> None:
     d = r.dataset
     if d.dataset != card.dataset or d.domain != card.domain:
@@ -176,6 +203,7 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
     if d.split != "test" or d.limit:
         rep.problem(path, f"a partial or demo run (split {d.split!r}, --limit {d.limit}): the leaderboard takes "
                           "full test-split runs only")
+    _check_test_set(rep, path, r, card)
     expected = d.n_sentences * card.n_types
     if d.n_queries != min(expected, QUERY_CAP) or bool(d.sampled) != (expected > QUERY_CAP):
         rep.problem(path, f"dataset.n_queries {d.n_queries} (sampled={d.sampled}) is implausible: "

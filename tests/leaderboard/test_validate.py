@@ -88,8 +88,9 @@ def test_moved_file_duplicates_and_test_set_hashes(tmp_path, capsys):
     assert any("duplicate of" in x for x in rep.problems)
     assert any("belongs at" in x for x in rep.problems)  # the copy sits where its contents do not say
     other = tmp_path / "other"
-    write(other, make_run("org/a", "A", "crossner_ai", 5, 5, 5))
-    write(other, make_run("org/b", "B", "crossner_ai", 5, 5, 5, content_hash="1" * 64))
+    # ace04 records no test set (not staged): two runs on it with other hashes are flagged across files
+    write(other, make_run("org/a", "A", "ace04", 5, 5, 5))
+    write(other, make_run("org/b", "B", "ace04", 5, 5, 5, content_hash="1" * 64))
     rep = validate_dir(other)
     assert any("2 different normalised test sets" in x for x in rep.problems), rep.problems
 

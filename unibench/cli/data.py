@@ -19,10 +19,13 @@ Version = typer.Option("paper", "--version", help="Dataset version: 'paper' (rep
 AsJson = typer.Option(False, "--json", help="Print JSON.")
 
 
-def _dirs(data_dir, cache_dir):
+def _dirs(data_dir, cache_dir, cards=()):
+    from ..prepare_inputs import check_data_dir
     from ..resources import default_cache_dir, default_data_dir
 
-    return default_data_dir(data_dir), default_cache_dir(cache_dir)
+    ddir = default_data_dir(data_dir)
+    check_data_dir(data_dir, ddir, cards)
+    return ddir, default_cache_dir(cache_dir)
 
 
 def _row_summary(card) -> dict:
@@ -79,17 +82,23 @@ def prepare_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), data_dir:
                 cache_dir: Optional[Path] = CacheDir, version: str = Version, as_json: bool = AsJson):
     """Read raw data, normalise it to the span format (JSONL) and record content hashes."""
     from ..cards import resolve_ids
-    from ..prepare import prepare, prepared_dir
+    from ..loaders import available_splits
+    from ..prepare import ensure_prepared, prepared_dir, read_manifest
     from ._common import console, print_json
 
-    ddir, cdir = _dirs(data_dir, cache_dir)
+    cards = resolve_ids(ids)
+    ddir, cdir = _dirs(data_dir, cache_dir, cards)
     out = []
-    for card in resolve_ids(ids):
-        m = prepare(card, ddir, cdir, version)
+    for card in cards:
+        status = {split: ensure_prepared(card, split, ddir, cdir, version)[1]
+                  for split in available_splits(card, ddir)}  # up-to-date splits are kept, stale ones redone
+        m = read_manifest(cdir, card, version) or {"splits": {}}
+        m["splits"] = {s: m["splits"][s] | {"status": status[s]} for s in status}
         m["folder"] = str(prepared_dir(cdir, card, version))
         out.append(m)
         if not as_json:
-            parts = ", ".join(f"{s} {v['n_sentences']} sent. sha256 {v['sha256'][:12]}" for s, v in m["splits"].items())
+            parts = ", ".join(f"{s} {v['n_sentences']} sent. sha256 {v['sha256'][:12]}"
+                              f"{' (up to date)' if v['status'] == 'cached' else ''}" for s, v in m["splits"].items())
             console.print(f"{card.id} ({version}): {parts} -> {m['folder']}")
     if as_json:
         print_json(out)
@@ -119,6 +128,7 @@ def stats(row_id: str = typer.Argument(..., metavar="ID"), data_dir: Optional[Pa
     from ._common import console, print_json
 
     card = get_card(row_id)
+    _dirs(data_dir, cache_dir, [card])  # a named data dir that does not exist: the error says how to get the row
     ddir, cdir = _dirs(data_dir, cache_dir)
     result = {"id": card.id, "version": version, "n_types": card.n_types, "paper_n_types": card.paper.n_types,
               "unit": card.paper.unit, "count_notes": card.count_notes, "splits": {},
@@ -131,6 +141,10 @@ def stats(row_id: str = typer.Argument(..., metavar="ID"), data_dir: Optional[Pa
         s["content_hash"] = entry["sha256"]
         s["tag_repairs"] = entry.get("tag_repairs", 0)
         result["splits"][split] = s
+    if "test" in result["splits"]:
+        from ..test_sets import compare_text
+
+        result["test_set"] = compare_text(card, version, result["splits"]["test"])
     if as_json:
         print_json(result)
         return
@@ -155,6 +169,8 @@ def stats(row_id: str = typer.Argument(..., metavar="ID"), data_dir: Optional[Pa
         console.print(f"{version} version: {result['processing_note']}")
     if card.count_notes:
         console.print(f"note: {card.count_notes}")
+    if "test_set" in result:
+        console.print(result["test_set"], markup=False)
 
 
 @data_app.command("queries")

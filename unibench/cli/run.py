@@ -329,6 +329,10 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     row_ids, bench_dir = _benchmark_rows(benchmark) if benchmark else (list(datasets), None)
     cards = resolve_ids(row_ids)
     ddir = bench_dir or default_data_dir(data_dir)
+    if not bench_dir:
+        from ..prepare_inputs import check_data_dir
+
+        check_data_dir(data_dir, ddir, cards)
     cdir = default_cache_dir(cache_dir)
     jobs = [RowJob(c, ddir, "test", "demo-test" if bench_dir else "test") for c in cards]
     if threads and ref.kind != "hf":

@@ -42,12 +42,17 @@ def register(app: typer.Typer) -> None:
             raise UnibenchError(f"{folder} is not a folder", hint="unibench validate DIR (a folder of result files)")
         rep = validate_dir(folder, require_model_meta=require_model_meta, strict=strict, allow_empty=allow_empty)
         if as_json:
-            print_json({"files": rep.files, "ok": rep.ok, "problems": rep.problems, "warnings": rep.warnings})
+            print_json({"files": rep.files, "ok": rep.ok, "problems": rep.problems, "warnings": rep.warnings,
+                        "test_set_not_verified": sorted(rep.unverified)})
         else:
             for p in rep.problems:
                 err_console.print(f"[red]✗[/] {escape(one_paragraph(p))}", markup=True, highlight=False)
             for w in rep.warnings:
                 err_console.print(f"[yellow]![/] {escape(one_paragraph(w))}", markup=True, highlight=False)
+            if rep.unverified:
+                rows = sorted({Path(p).stem for p in rep.unverified})
+                console.print(f"{len(rep.unverified)} result files accepted with their test set not verified (no "
+                              f"test set recorded in the card): {one_paragraph(', '.join(rows))}", markup=False)
             console.print(f"{rep.files} result files, {len(rep.problems)} problems, {len(rep.warnings)} warnings")
         if not rep.ok:
             raise typer.Exit(1)
