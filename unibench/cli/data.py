@@ -176,5 +176,28 @@ def queries_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), split: st
         sys.stdout.write(text)
 
 
+@data_app.command("download")
+def download_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), data_dir: Optional[Path] = DataDir,
+                 revision: Optional[str] = typer.Option(None, "--revision", help="Branch, tag or commit to fetch "
+                                                        "(default: the card's sources.hf.revision)."),
+                 as_json: bool = AsJson):
+    """Fetch Hub-hosted rows into the data dir and pin the commit they resolve to (needs network access once)."""
+    from ..cards import resolve_ids
+    from ..hub_data import download
+    from ._common import console, print_json
+
+    ddir, _ = _dirs(data_dir, None)
+    pins = []
+    for card in resolve_ids(ids):
+        pin = download(card, ddir, revision)
+        pins.append(pin)
+        if not as_json:
+            console.print(f"{card.id}: {pin['repo']} {pin['requested_revision']} -> {pin['commit']} "
+                          f"({len(pin['files'])} files) pinned in {ddir / card.id / 'unibench_hub.json'}",
+                          markup=False)
+    if as_json:
+        print_json(pins)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(data_app, name="data")
