@@ -43,8 +43,15 @@ def score_tables(datasets: dict[str, dict], domains: dict[str, dict], overall: d
         for col in ("domain", "rows", "F1", "95% CI"):
             d.add_column(col, justify="left" if col == "domain" else "right")
         for name, a in domains.items():
-            d.add_row(name, str(a["n_rows"]), pct(a["f1"]), ci_text(a.get("ci95")))
+            partial = a.get("partial")  # fewer rows than the benchmark has: not the paper's domain mean
+            d.add_row(name, f"{a['n_rows']}/{a['n_rows_expected']}" if partial else str(a["n_rows"]),
+                      pct(a["f1"]) + (" partial" if partial else ""), ci_text(a.get("ci95")))
         console.print(d)
     if overall and overall.get("n_rows"):
-        console.print(f"overall (mean over {overall['n_rows']} rows): F1 {pct(overall['f1'])} "
-                      f"{ci_text(overall.get('ci95'))}")
+        if overall.get("partial"):
+            console.print(f"overall (PARTIAL: mean over {overall['n_rows']} of {overall['n_rows_expected']} rows, "
+                          f"not comparable with the full benchmark's mean): F1 {pct(overall['f1'])} "
+                          f"{ci_text(overall.get('ci95'))}")
+        else:
+            console.print(f"overall (mean over {overall['n_rows']} rows): F1 {pct(overall['f1'])} "
+                          f"{ci_text(overall.get('ci95'))}")
