@@ -150,3 +150,33 @@ def test_missing_hub_row_fails_at_once_with_where_to_get_it(tmp_path, hub, how):
     assert "tweetner7" in text and "unibench data download tweetner7" in text and "tner/tweetner7" in text
     assert ("offline mode is on" if how == "offline-env" else "is not reachable") in text
     assert len(hub.requests) == before  # nothing was asked of the Hub
+
+
+FALLBACK = ["crossner_ai", "crossner_literature", "crossner_music", "crossner_politics", "crossner_science",
+            "conllpp", "wikiann_en", "wikineural", "ncbi", "bc2gm", "jnlpba", "btc", "mit_restaurant", "finer_ord"]
+
+
+def test_the_hub_fallback_of_locally_staged_rows(tmp_path):
+    """Rows normally read from local files, read from their Hub copy when the data dir lacks them."""
+    from tests.helpers.hub_layouts import fallback_repos
+
+    assert sorted(FALLBACK) == sorted(c.id for c in map(get_card, FALLBACK) if c.sources.hf is not None)
+    with DatasetHub() as hub:
+        for repo, branches in fallback_repos().items():
+            hub.repos[repo] = DatasetRepo(branches)
+        cache = tmp_path / "cache"
+        p = _cli(["data", "prepare", *FALLBACK, "--data-dir", str(tmp_path / "empty"), "--cache-dir", str(cache),
+                  "--json"], _env(tmp_path, hub))
+        assert p.returncode == 0, p.stderr[-3000:]
+        manifests = {m["row"]: m for m in json.loads(p.stdout)}
+        for row in FALLBACK:
+            card = get_card(row)
+            src = manifests[row]["splits"]["test"]["source"]
+            assert src["kind"] == "hf" and src["revision"] == hub.repos[card.sources.hf.repo].sha(
+                card.sources.hf.revision), row
+            got = [(" ".join(s["tokens"][sp["start"]:sp["end"]]), sp["type"]) for s in _prepared(cache, row)
+                   for sp in s["spans"]]
+            want = [("alpha beta", r["name"]) for r in sentences(card, card.sources.hf.splits["test"], 4)]
+            if "drop_last_sentence" in card.paper_quirks:  # the paper version's quirk applies to any source
+                want = want[:-1]
+            assert got == want, row

@@ -27,12 +27,15 @@ def _tags(raw_type: str, scheme: str) -> list[str]:
 
 def sentences(card: DatasetCard, split: str, n: int, start: int = 0) -> list[dict]:
     """[{tokens, tags (strings), raw_type, name}] with the mention at tokens 2-3."""
-    raw_types = list(card.label_map)
+    names = card.sources.hf.label_names if card.sources.hf else None
+    # raw types the Hub copy can express (its int -> tag list, if the card gives one)
+    raw_types = [t for t in card.label_map if not names or any(n == t or n[2:] == t for n in names)]
+    scheme = "BIO" if card.tag_scheme == "spans" else card.tag_scheme  # span-annotated local files, BIO on the Hub
     out = []
     for i in range(start, start + n):
         raw = raw_types[i % len(raw_types)]
         out.append({"tokens": ["In", f"{split}{i}", "alpha", "beta", "we", "go"],
-                    "tags": ["O", "O", *_tags(raw, card.tag_scheme), "O", "O"],
+                    "tags": ["O", "O", *_tags(raw, scheme), "O", "O"],
                     "raw_type": raw, "name": card.label_map[raw].name})
     return out
 
@@ -185,3 +188,84 @@ def all_repos() -> dict[str, dict[str, dict[str, bytes]]]:
                                                                "test_2021"]),
             "tner/ontonotes5": _tner("ontonotes", "ontonotes5", ["train", "validation", "test"]),
             "DFKI-SLT/fabner": fabner(), "adsabs/WIESP2022-NER": wiesp(), "joelniklaus/mapa": mapa()}
+
+
+# -- the Hub copies of rows that are normally read from local files (their Hub fallback) ---------------------
+
+CROSS_NER_TYPES = ("academicjournal album algorithm astronomicalobject award band book chemicalcompound "
+                   "chemicalelement conference country discipline election enzyme event field literarygenre location "
+                   "magazine metrics misc musicalartist musicalinstrument musicgenre organisation person poem "
+                   "politicalparty politician product programlang protein researcher scientist song task theory "
+                   "university writer").split()
+BIO3 = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+
+
+def _classlabel_export(card_names: dict[str, str], folder_of: dict[str, str], names: list[str],
+                       extra_columns: dict | None = None) -> dict[str, bytes]:
+    """Parquet export files `<config>/<split>/0000.parquet` with a ClassLabel `ner_tags` column, for the
+    given cards (card id -> config folder) and HF split names (unibench split -> HF split)."""
+    import datasets
+
+    feats = {"id": datasets.Value("string"), "tokens": _seq(datasets.Value("string")),
+             "ner_tags": _seq(datasets.ClassLabel(names=names))}
+    for col in extra_columns or {}:
+        feats[col] = _seq(datasets.Value("string"))
+    out = {}
+    for card_id, folder in folder_of.items():
+        card = get_card(card_id)
+        for hf_split in sorted(set(card.sources.hf.splits.values())):
+            rows = sentences(card, hf_split, N_PER_SPLIT)
+            cols = {"id": [str(i) for i in range(len(rows))], "tokens": [r["tokens"] for r in rows],
+                    "ner_tags": [[names.index(t) for t in r["tags"]] for r in rows]}
+            for col, value in (extra_columns or {}).items():
+                cols[col] = [[value] * len(r["tokens"]) for r in rows]
+            out[f"{folder}/{hf_split}/0000.parquet"] = _parquet(cols, datasets.Features(feats))
+    return out
+
+
+def _int_tags_files(card_id: str, path_of_split, with_id: bool = False) -> dict[str, bytes]:
+    """Parquet files with plain int tags (the card's label_names order), one per HF split."""
+    import datasets
+
+    card = get_card(card_id)
+    names = card.sources.hf.label_names
+    col = card.sources.hf.tags_column
+    feats = datasets.Features({"tokens": _seq(datasets.Value("string")), col: _seq(datasets.Value("int64"))})
+    out = {}
+    for hf_split in sorted(set(card.sources.hf.splits.values())):
+        rows = sentences(card, hf_split, N_PER_SPLIT)
+        out[path_of_split(hf_split)] = _parquet({"tokens": [r["tokens"] for r in rows],
+                                                 col: [[names.index(t) for t in r["tags"]] for r in rows]}, feats)
+    return out
+
+
+def fallback_repos() -> dict[str, dict[str, dict[str, bytes]]]:
+    """repo id -> branch -> files, for the Hub copies of the locally staged rows that have one."""
+    crossner = {f"crossner_{d}": {"ai": "ai"}.get(d, d) for d in ("ai", "literature", "music", "politics", "science")}
+    cross_names = ["O"] + [f"{p}-{t}" for t in CROSS_NER_TYPES for p in "BI"]
+    jnlpba_names = ["O", "B-DNA", "I-DNA", "B-RNA", "I-RNA", "B-cell_line", "I-cell_line", "B-cell_type",
+                    "I-cell_type", "B-protein", "I-protein"]
+    conll_names = BIO3 + ["B-MISC", "I-MISC"]
+    return {
+        "DFKI-SLT/cross_ner": {"main": _script_main("cross_ner"), "refs/convert/parquet": _classlabel_export(
+            {}, crossner, cross_names)},
+        "ZihanWangKi/conllpp": {"main": _script_main("conllpp"), "refs/convert/parquet": _classlabel_export(
+            {}, {"conllpp": "conllpp"}, conll_names, {"pos_tags": "NN", "chunk_tags": "I-NP"})},
+        "unimelb-nlp/wikiann": {"main": _script_main("wikiann"), "refs/convert/parquet": _classlabel_export(
+            {}, {"wikiann_en": "en"}, BIO3, {"langs": "en"})},
+        "ncbi/ncbi_disease": {"main": _script_main("ncbi_disease"), "refs/convert/parquet": _classlabel_export(
+            {}, {"ncbi": "ncbi_disease"}, ["O", "B-Disease", "I-Disease"])},
+        "spyysalo/bc2gm_corpus": {"main": _script_main("bc2gm_corpus"), "refs/convert/parquet": _classlabel_export(
+            {}, {"bc2gm": "bc2gm_corpus"}, ["O", "B-GENE", "I-GENE"])},
+        "jnlpba/jnlpba": {"main": _script_main("jnlpba"), "refs/convert/parquet": _classlabel_export(
+            {}, {"jnlpba": "jnlpba"}, jnlpba_names)},
+        "strombergnlp/broad_twitter_corpus": {"main": _script_main("broad_twitter_corpus"),
+                                              "refs/convert/parquet": _classlabel_export(
+                                                  {}, {"btc": "broad_twitter_corpus"}, BIO3)},
+        "tner/mit_restaurant": {"main": _script_main("mit_restaurant"), "refs/convert/parquet": _int_tags_files(
+            "mit_restaurant", lambda s: f"mit_restaurant/{s}/0000.parquet")},
+        "Babelscape/wikineural": {"main": {"README.md": b"---\nlicense: cc-by-nc-sa-4.0\n---\n"} | _int_tags_files(
+            "wikineural", lambda s: f"data/{s}-00000-of-00001.parquet")},
+        "gtfintechlab/finer-ord-bio": {"main": {"README.md": b"---\nlicense: cc-by-nc-4.0\n---\n"} | _int_tags_files(
+            "finer_ord", lambda s: f"data/{s}-00000-of-00001.parquet")},
+    }

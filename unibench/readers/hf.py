@@ -81,6 +81,8 @@ def read_hf(card: DatasetCard, split: str, *, flush_final: bool = True,
             raise DataFormatError(f"column {column!r} not in {ds.column_names}", path=f"hf://{src.repo}",
                                   hint=f"fix sources.hf.tokens_column / tags_column in dataset_cards/{card.id}.yaml")
     names = _tag_names(ds, src.tags_column, card)
+    # a row whose local files are span-annotated (`spans`) has BIO tags in its Hub copy (tner's layout)
+    scheme = "BIO" if card.tag_scheme == "spans" else card.tag_scheme
     report = report if report is not None else DecodeReport()
     out: list[Sentence] = []
     for i, row in enumerate(ds):
@@ -100,7 +102,7 @@ def read_hf(card: DatasetCard, split: str, *, flush_final: bool = True,
         if not tokens:
             continue
         tokens = [t.replace(" ", "_") if " " in t else t for t in tokens]
-        spans = decode(tags, card.tag_scheme, flush_final=flush_final, on_illegal=card.on_illegal, report=report,
+        spans = decode(tags, scheme, flush_final=flush_final, on_illegal=card.on_illegal, report=report,
                        path=f"hf://{src.repo}/{split}", lines=None)
         out.append(make_sentence(f"{card.id}/{split}/{i}", tokens, spans))
     return out
