@@ -179,3 +179,40 @@ def download(card: DatasetCard, data_dir: Path, revision: str | None = None) -> 
            "files": {f: sha256_file(folder / f) for f in files}}
     atomic_write_json(pin_path(card, data_dir), pin)
     return pin
+
+
+def pin_card(card: DatasetCard, pin: dict, cards_dir: Path | None = None) -> Path:
+    """Write the pinned commit into the card's `sources.hf.revision` (and `revision_verified: true`), editing only
+    those lines, so that runs read exactly that commit and `validate` accepts only it. For maintainers, in a
+    source checkout; the branch it came from is kept as a comment."""
+    import re
+
+    from .cards import parse_card
+    from .resources import resource_dir
+
+    path = Path(cards_dir or resource_dir("dataset_cards")) / f"{card.id}.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    try:
+        start = lines.index("  hf:\n")
+    except ValueError:
+        raise UnibenchError(f"no `  hf:` block in {path}", path=path) from None
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith("    ") and lines[i].strip()),
+               len(lines))
+    block = lines[start + 1:end]
+    rev = next((i for i, x in enumerate(block) if re.match(r"    revision:", x)), None)
+    if rev is None:
+        raise UnibenchError(f"no sources.hf.revision line in {path}", path=path)
+    note = f"  # {pin['requested_revision']}, pinned {pin['downloaded'][:10]}" \
+        if pin["requested_revision"] != pin["commit"] else ""
+    block[rev] = f"    revision: {pin['commit']}{note}\n"
+    verified = next((i for i, x in enumerate(block) if re.match(r"    revision_verified:", x)), None)
+    if verified is None:
+        block.insert(rev + 1, "    revision_verified: true\n")
+    else:
+        block[verified] = "    revision_verified: true\n"
+    text = "".join(lines[:start + 1] + block + lines[end:])
+    from .io import atomic_write_text
+
+    atomic_write_text(path, text)
+    parse_card(path)  # still a valid card
+    return path

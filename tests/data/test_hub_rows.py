@@ -180,3 +180,27 @@ def test_the_hub_fallback_of_locally_staged_rows(tmp_path):
             if "drop_last_sentence" in card.paper_quirks:  # the paper version's quirk applies to any source
                 want = want[:-1]
             assert got == want, row
+
+
+def test_pin_card_writes_the_commit_into_a_copy_of_the_card(tmp_path):
+    import shutil
+
+    from unibench.cards import parse_card
+    from unibench.hub_data import pin_card
+    from unibench.resources import resource_dir
+
+    for row in ("fewnerd_fine", "conllpp"):  # flow-style and block-style hf sections
+        shutil.copy(resource_dir("dataset_cards") / f"{row}.yaml", tmp_path / f"{row}.yaml")
+        before = (tmp_path / f"{row}.yaml").read_text()
+        pin = {"commit": "a" * 40, "requested_revision": get_card(row).sources.hf.revision,
+               "downloaded": "2026-01-02T00:00:00+00:00"}
+        pin_card(get_card(row), pin, tmp_path)
+        card = parse_card(tmp_path / f"{row}.yaml")
+        assert card.sources.hf.revision == "a" * 40 and card.sources.hf.revision_verified is True
+        after = (tmp_path / f"{row}.yaml").read_text()
+        import difflib
+
+        diff = [x for x in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+                if x[:1] in "+-" and not x.startswith(("+++", "---"))]
+        assert len(diff) <= 4 and all("revision" in x for x in diff), diff  # only the revision lines change
+        assert f"# {pin['requested_revision']}, pinned 2026-01-02" in after

@@ -191,21 +191,25 @@ def queries_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), split: st
 def download_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), data_dir: Optional[Path] = DataDir,
                  revision: Optional[str] = typer.Option(None, "--revision", help="Branch, tag or commit to fetch "
                                                         "(default: the card's sources.hf.revision)."),
+                 update_card: bool = typer.Option(False, "--update-card", help="Also write the commit into the "
+                                                  "card's sources.hf.revision (maintainers, in a source checkout)."),
                  as_json: bool = AsJson):
     """Fetch Hub-hosted rows into the data dir and pin the commit they resolve to (needs network access once)."""
     from ..cards import resolve_ids
-    from ..hub_data import download
+    from ..hub_data import download, pin_card
     from ._common import console, print_json
 
     ddir, _ = _dirs(data_dir, None)
     pins = []
     for card in resolve_ids(ids):
         pin = download(card, ddir, revision)
+        if update_card:
+            pin["card"] = str(pin_card(card, pin))
         pins.append(pin)
         if not as_json:
             console.print(f"{card.id}: {pin['repo']} {pin['requested_revision']} -> {pin['commit']} "
-                          f"({len(pin['files'])} files) pinned in {ddir / card.id / 'unibench_hub.json'}",
-                          markup=False)
+                          f"({len(pin['files'])} files) pinned in {ddir / card.id / 'unibench_hub.json'}"
+                          + (f"; card updated: {pin['card']}" if update_card else ""), markup=False)
     if as_json:
         print_json(pins)
 
