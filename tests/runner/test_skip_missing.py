@@ -51,6 +51,12 @@ def test_skip_missing_runs_the_staged_rows_of_uniner_zeroshot_and_lists_the_rest
                                              "n_rows_expected": 7, "partial": True}
     assert summary["domains"]["General"]["partial"] is True
     assert all(d["n_rows"] < d["n_rows_expected"] for d in summary["domains"].values() if d["partial"])
+    # the same summary, with its coverage, is written beside the row results (and is not read as a result)
+    (written,) = out.rglob("uniner-zeroshot.summary.json")
+    assert json.loads(written.read_text())["coverage"] == cov
+    from unibench.results import iter_result_files
+
+    assert written not in set(iter_result_files(out)) and len(list(iter_result_files(out))) == len(ran)
 
 
 def test_skip_missing_tables_and_a_complete_subset(tmp_path, capsys):

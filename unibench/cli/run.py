@@ -429,6 +429,12 @@ def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, outp
     if coverage is not None:
         mark_partial(summary["domains"], summary["overall"], coverage)
         summary["coverage"] = coverage
+        # beside the row results: what the means cover (`*.summary.json` is not a result file)
+        from ..io import atomic_write_json
+        from ..results import model_slug
+
+        atomic_write_json(output_dir / model_slug(cfg.model_id) / model_slug(cfg.revision) /
+                          f"{coverage['benchmark'] or 'datasets'}.summary.json", summary)
     if as_json:
         print_json(summary)
         return
