@@ -37,23 +37,25 @@ def load_hf_split(card: DatasetCard, split: str, data_dir=None):
     src = card.sources.hf
     if src is None or split not in src.splits:
         raise MissingDataError(f"{card.id!r} has no Hugging Face source for split {split!r}")
-    try:
-        import datasets
-    except ImportError:
-        raise MissingDataError(f"loading {card.id!r} from the Hub needs the `datasets` package",
-                               hint="pip install 'unibench[hf]'") from None
     kwargs: dict[str, Any] = {"split": src.splits[split]}
     if src.data_files:
         kwargs["data_files"] = src.data_files
     pin = hub_data.read_pin(card, data_dir)
     info = {"kind": "hf", "repo": src.repo, "revision": src.revision, "config": src.config}
+    remote = pin is None and not os.path.isdir(src.repo)
+    if remote:
+        hub_data.require_online(card, split)  # before importing datasets: an offline miss answers at once
+    try:
+        import datasets
+    except ImportError:
+        raise MissingDataError(f"loading {card.id!r} from the Hub needs the `datasets` package",
+                               hint="pip install 'unibench[hf]'") from None
     if pin is not None:
         path = pin["folder"]
         info |= {"revision": pin["commit"], "pinned": True}
-    elif os.path.isdir(src.repo):
+    elif not remote:
         path = src.repo
     else:
-        hub_data.require_online(card, split)
         commit = hub_data.resolve_commit(card)
         path, kwargs["revision"] = src.repo, commit
         info |= {"revision": commit, "requested_revision": src.revision}
