@@ -360,7 +360,7 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
                     row_backend = _row_backend(ref, job, cfg, backend, cache, ns, spec)
                 except MissingDataError as exc:  # --skip-missing: e.g. the gazetteer's train split is absent
                     if cov is None:
-                        raise
+                        raise _skip_hint(exc, benchmark)
                     from ..availability import drop_row
 
                     drop_row(cov, job.card, exc.message)
@@ -370,7 +370,10 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
                 if ref.kind == "gazetteer":
                     cfg.revision = revision = "train-dictionary"
                 inner = RowProgress(bar, "  queries", row_backend)
-                result, loaded = run_row(cfg, job, row_backend, info, inner, inner.total)
+                try:
+                    result, loaded = run_row(cfg, job, row_backend, info, inner, inner.total)
+                except MissingDataError as exc:
+                    raise _skip_hint(exc, benchmark if cov is None else None)
                 inner.close()
                 done_q += result.dataset.n_queries or 0
                 hits_q += getattr(row_backend, "hits", 0)
@@ -386,6 +389,14 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
             backend.close()
     _report(results, cache_stats, cfg, spec, ref, version, output_dir, as_json,
             model_loaded=getattr(backend, "loaded", backend is not None), coverage=cov)
+
+
+def _skip_hint(exc, benchmark):
+    """A benchmark run stopped by a missing row: say that --skip-missing runs the others."""
+    if benchmark:
+        exc.hint = (exc.hint + "; " if exc.hint else "") + \
+            "or add --skip-missing to run the rows whose data is there (`unibench data list` shows which)"
+    return exc
 
 
 def _skip_missing(benchmark, cards, ddir) -> dict:
@@ -431,10 +442,11 @@ def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, outp
         summary["coverage"] = coverage
         # beside the row results: what the means cover (`*.summary.json` is not a result file)
         from ..io import atomic_write_json
-        from ..results import model_slug
+        from ..results import result_path
 
-        atomic_write_json(output_dir / model_slug(cfg.model_id) / model_slug(cfg.revision) /
-                          f"{coverage['benchmark'] or 'datasets'}.summary.json", summary)
+        first = next(iter(results.values()))[0]  # the folder the row results went to
+        atomic_write_json(result_path(output_dir, first).parent / f"{coverage['benchmark'] or 'datasets'}.summary.json",
+                          summary)
     if as_json:
         print_json(summary)
         return
