@@ -90,6 +90,22 @@ def test_every_hub_only_row_prepares_from_the_hub_at_a_resolved_commit(tmp_path,
             "train": 4, "dev": 4, "test": 4}, row
     # the German MAPA rows and MultiNERD's other languages are not read
     assert all(not s["tokens"][0].startswith("Nicht") for s in _prepared(cache, "mapa_fine"))
+    # and a model runs on them end to end: result files stamp the commit each row was read at
+    out = tmp_path / "results"
+    p = _cli(["run", "--model", "gazetteer", *[a for r in HUB_ONLY for a in ("--datasets", r)], "--data-dir", str(tmp_path / "empty"),
+              "--cache-dir", str(cache), "--output-dir", str(out), "--json"], _env(tmp_path, hub))
+    assert p.returncode == 0, p.stderr[-3000:]
+    from unibench.results import iter_result_files, read_result
+
+    results = {r.dataset.row: r for r in map(read_result, iter_result_files(out))}
+    assert sorted(results) == sorted(HUB_ONLY)
+    for row, r in results.items():
+        card = get_card(row)
+        assert r.dataset.revision == hub.repos[card.sources.hf.repo].sha(card.sources.hf.revision)
+        assert r.dataset.content_hash == manifests[row]["splits"]["test"]["sha256"]
+    # the cards name a branch, not that commit: validate refuses these runs until the card is pinned
+    p = _cli(["validate", str(out)], _env(tmp_path, hub))
+    assert p.returncode != 0 and "is not the source revision pinned" in " ".join(p.stdout.split() + p.stderr.split())
     # script repos were read only at their parquet export's commit, never at `main` (which holds the script)
     for repo in ("DFKI-SLT/few-nerd", "DFKI-SLT/fabner", "rmyeid/polyglot_ner", "tner/tweetner7", "tner/ontonotes5"):
         asked = [r["path"] for r in hub.requests if f"/{repo}/" in r["path"]]
