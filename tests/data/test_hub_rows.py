@@ -105,7 +105,8 @@ def test_every_hub_only_row_prepares_from_the_hub_at_a_resolved_commit(tmp_path,
         assert r.dataset.content_hash == manifests[row]["splits"]["test"]["sha256"]
     # the cards name a branch, not that commit: validate refuses these runs until the card is pinned
     p = _cli(["validate", str(out)], _env(tmp_path, hub))
-    assert p.returncode != 0 and "is not the source revision pinned" in " ".join(p.stdout.split() + p.stderr.split())
+    said = " ".join(p.stdout.split() + p.stderr.split())
+    assert p.returncode != 0 and "is not the source revision pinned" in said and "--update-card" in said
     # script repos were read only at their parquet export's commit, never at `main` (which holds the script)
     for repo in ("DFKI-SLT/few-nerd", "DFKI-SLT/fabner", "rmyeid/polyglot_ner", "tner/tweetner7", "tner/ontonotes5"):
         asked = [r["path"] for r in hub.requests if f"/{repo}/" in r["path"]]
