@@ -48,12 +48,19 @@ def unreachable_reason(timeout: float = PROBE_TIMEOUT) -> str | None:
     if offline_mode():
         return "offline mode is on (HF_HUB_OFFLINE / HF_DATASETS_OFFLINE)"
     url = urlsplit(endpoint())
-    port = url.port or (443 if url.scheme == "https" else 80)
+    # behind a proxy the endpoint itself may have no direct route: then the proxy is what must answer
+    from urllib.request import getproxies_environment, proxy_bypass_environment
+
+    proxies = getproxies_environment()
+    proxy = None if proxy_bypass_environment(url.hostname or "") else (proxies.get(url.scheme) or proxies.get("all"))
+    target = urlsplit(proxy if "://" in (proxy or "") else f"http://{proxy}") if proxy else url
+    port = target.port or (443 if target.scheme == "https" else 80)
     try:
-        with socket.create_connection((url.hostname, port), timeout=timeout):
+        with socket.create_connection((target.hostname, port), timeout=timeout):
             return None
     except OSError as exc:
-        return f"{endpoint()} is not reachable ({type(exc).__name__}: {exc})"
+        via = f" (via the proxy {target.hostname}:{port})" if proxy else ""
+        return f"{endpoint()} is not reachable{via} ({type(exc).__name__}: {exc})"
 
 
 def repo_url(card: DatasetCard) -> str:
