@@ -102,6 +102,10 @@ def read_pin(card: DatasetCard, data_dir: Path | None) -> dict | None:
     if repo != card.sources.hf.repo:
         raise DataFormatError(f"pinned repo {repo!r} is not the card's {card.sources.hf.repo!r}", path=path,
                               hint=f"run `unibench data download {card.id}` again")
+    card_rev = card.sources.hf.revision
+    if card.sources.hf.revision_verified and len(card_rev) == 40 and card_rev != commit:
+        raise MissingDataError(f"the download of {card.id!r} in the data dir is at commit {commit}, but the card pins "
+                               f"{card_rev}", path=path, hint=f"run `unibench data download {card.id}` again")
     folder = snapshot_dir(data_dir, repo, commit)
     missing = [f for f in files if not (folder / f).is_file()]
     if missing:

@@ -35,3 +35,30 @@ def test_offline_env_and_closed_port_and_proxy(monkeypatch):
         monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # a host the proxy is bypassed for is probed directly
         monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{live}")
         assert hub_data.unreachable_reason() is None
+
+
+def test_a_pin_at_another_commit_than_the_pinned_card_is_refused(tmp_path):
+    import json
+
+    import pytest
+
+    from unibench.cards import get_card
+    from unibench.errors import MissingDataError
+
+    card = get_card("multinerd")
+    pinned = card.model_copy(update={"sources": card.sources.model_copy(update={
+        "hf": card.sources.hf.model_copy(update={"revision": "b" * 40, "revision_verified": True})})})
+    folder = hub_data.snapshot_dir(tmp_path, card.sources.hf.repo, "a" * 40)
+    (folder / "test").mkdir(parents=True)
+    (folder / "test" / "test_en.jsonl").write_text("{}\n")
+    hub_data.pin_path(card, tmp_path).parent.mkdir(parents=True)
+    hub_data.pin_path(card, tmp_path).write_text(json.dumps(
+        {"repo": card.sources.hf.repo, "commit": "a" * 40, "files": {"test/test_en.jsonl": "0" * 64}}))
+    assert hub_data.read_pin(card, tmp_path)["commit"] == "a" * 40  # the card names a branch: any commit is fine
+    with pytest.raises(MissingDataError) as exc:
+        hub_data.read_pin(pinned, tmp_path)
+    assert "card pins " + "b" * 40 in str(exc.value)
+    (folder / "test" / "test_en.jsonl").unlink()
+    with pytest.raises(MissingDataError) as exc:
+        hub_data.read_pin(card, tmp_path)
+    assert "lacks" in str(exc.value)
