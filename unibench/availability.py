@@ -73,7 +73,7 @@ def row_availability(card: DatasetCard, data_dir: Path) -> Availability:
         return Availability(card.id, "manual", where, f"{access.how} Put the files in {access.where}.")
     folder = local_folder(card, data_dir)
     upstream = card.sources.local.upstream_repo if card.sources.local else None
-    return Availability(card.id, "missing", str(folder) if folder else str(data_dir),
+    return Availability(card.id, "missing", f"<data-dir>/{folder.name}" if folder else "<data-dir>",
                         "the card's raw files are not in the data dir" +
                         (f" (published in {upstream})" if upstream else ""))
 
@@ -90,8 +90,13 @@ def coverage(cards: list[DatasetCard], data_dir: Path) -> tuple[list[DatasetCard
     return ok, missing
 
 
+def _scrub(text: str, data_dir: Path | None) -> str:
+    """The data dir is the user's own path: the coverage written beside results says `<data-dir>` instead."""
+    return text.replace(str(data_dir), "<data-dir>") if data_dir is not None else text
+
+
 def partial_coverage(benchmark: str | None, all_cards: list[DatasetCard], run_cards: list[DatasetCard],
-                     missing: dict[str, Availability]) -> dict:
+                     missing: dict[str, Availability], data_dir: Path | None = None) -> dict:
     """What a `--skip-missing` run covers: rows run of rows asked, per domain, and why each other row is out."""
     from collections import Counter
 
@@ -99,7 +104,7 @@ def partial_coverage(benchmark: str | None, all_cards: list[DatasetCard], run_ca
     return {"benchmark": benchmark, "rows_run": len(run_cards), "rows_total": len(all_cards),
             "partial": len(run_cards) < len(all_cards),
             "domains": {d: {"rows_run": ran.get(d, 0), "rows_total": n} for d, n in asked.items()},
-            "missing": {rid: a.to_dict() for rid, a in missing.items()},
+            "missing": {rid: {k: _scrub(v, data_dir) for k, v in a.to_dict().items()} for rid, a in missing.items()},
             "text": _coverage_text(len(run_cards), len(all_cards))}
 
 
@@ -107,10 +112,10 @@ def _coverage_text(run: int, total: int) -> str:
     return f"{run}/{total} rows" + ("; domain means over available rows" if run < total else "")
 
 
-def drop_row(cov: dict, card: DatasetCard, reason: str) -> None:
+def drop_row(cov: dict, card: DatasetCard, reason: str, data_dir: Path | None = None) -> None:
     """A row that turned out not to be runnable after all (e.g. the gazetteer needs a train split that is not
     in the data dir): count it as missing, with the reason."""
-    cov["missing"][card.id] = Availability(card.id, "missing", "", reason).to_dict()
+    cov["missing"][card.id] = Availability(card.id, "missing", "", _scrub(reason, data_dir)).to_dict()
     cov["rows_run"] -= 1
     cov["domains"][card.domain]["rows_run"] -= 1
     cov["partial"] = True

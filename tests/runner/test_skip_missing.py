@@ -54,6 +54,7 @@ def test_skip_missing_runs_the_staged_rows_of_uniner_zeroshot_and_lists_the_rest
     # the same summary, with its coverage, is written beside the row results (and is not read as a result)
     (written,) = out.rglob("uniner-zeroshot.summary.json")
     assert json.loads(written.read_text())["coverage"] == cov
+    assert str(SHARED_DATA) not in written.read_text() and str(tmp_path) not in written.read_text()  # no local paths
     from unibench.results import iter_result_files
 
     assert written not in set(iter_result_files(out)) and len(list(iter_result_files(out))) == len(ran)

@@ -363,7 +363,7 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
                         raise _skip_hint(exc, benchmark)
                     from ..availability import drop_row
 
-                    drop_row(cov, job.card, exc.message)
+                    drop_row(cov, job.card, exc.message, ddir)
                     err_console.print(f"skipping {job.card.id}: {exc.message}", markup=False)
                     bar.update(outer, advance=1)
                     continue
@@ -412,7 +412,7 @@ def _skip_missing(benchmark, cards, ddir) -> dict:
     if not available:
         raise UnibenchError(f"none of the {len(cards)} rows has its test data in {ddir}",
                             hint="see `unibench data list --data-dir DIR` for what is where")
-    return partial_coverage(benchmark, cards, available, missing)
+    return partial_coverage(benchmark, cards, available, missing, ddir)
 
 
 def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, output_dir: Path, as_json: bool, *,
@@ -446,7 +446,7 @@ def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, outp
 
         first = next(iter(results.values()))[0]  # the folder the row results went to
         atomic_write_json(result_path(output_dir, first).parent / f"{coverage['benchmark'] or 'datasets'}.summary.json",
-                          summary)
+                          {k: v for k, v in summary.items() if k != "output_dir"})  # no local paths beside results
     if as_json:
         print_json(summary)
         return
