@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cards import DatasetCard
+from . import hub_data
 from .errors import DataFormatError, MissingDataError
 from .readers import ReadContext, get_reader
 from .schema import Sentence, Span, make_sentence
@@ -50,10 +51,11 @@ def available_splits(card: DatasetCard, data_dir: Path | None = None) -> list[st
             names = [names] if isinstance(names, str) else names
             return all((folder / n).exists() for n in names)
         splits = [s for s, names in src.files.items() if present(names)]
-    else:
-        splits = list(src.files) if src else []
-        if card.sources.hf:
-            splits += [s for s in card.sources.hf.splits if s not in splits]
+        if splits or card.sources.hf is None:  # a folder holding only a Hub pin falls through to the Hub's splits
+            return [s for s in ("train", "dev", "test") if s in splits]
+    splits = list(src.files) if src else []
+    if card.sources.hf:
+        splits += [s for s in card.sources.hf.splits if s not in splits]
     return [s for s in ("train", "dev", "test") if s in splits]
 
 
@@ -75,11 +77,12 @@ def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool,
     folder = local_folder(card, data_dir)
     src = card.sources.local
     file_split = "all" if card.split_policy is not None else split
-    if src is not None and folder is not None and folder.is_dir() and file_split in src.files:
-        names = src.files[file_split]
-        names = [names] if isinstance(names, str) else list(names)
-        files = [folder / n for n in names]
-        missing = [f for f in files if not f.exists()]
+    names = src.files.get(file_split) if src is not None else None
+    names = [names] if isinstance(names, str) else list(names or [])
+    files = [folder / n for n in names] if folder is not None else []
+    missing = [f for f in files if not f.exists()]
+    pinned = card.sources.hf is not None and hub_data.read_pin(card, data_dir) is not None
+    if folder is not None and folder.is_dir() and names and not (missing and pinned):
         if missing:
             raise _missing(card, data_dir, split, f"{missing[0]} does not exist")
         options = {**src.options, **(extra_options or {})}
@@ -95,9 +98,9 @@ def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool,
             from .readers.hf import read_hf
         except ImportError:  # pragma: no cover - depends on the environment
             raise _missing(card, data_dir, split, "no local files and the `datasets` package is not installed")
-        sentences = read_hf(card, split, flush_final=flush_final, report=report)
-        return sentences, {"kind": "hf", "repo": card.sources.hf.repo, "revision": card.sources.hf.revision,
-                           "config": card.sources.hf.config}, report
+        info: dict = {}
+        sentences = read_hf(card, split, flush_final=flush_final, report=report, data_dir=data_dir, source=info)
+        return sentences, info, report
     if folder is not None and not folder.is_dir():
         raise _missing(card, data_dir, split, f"folder {folder} does not exist")
     raise _missing(card, data_dir, split, "the card lists no source for this split")

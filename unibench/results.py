@@ -230,7 +230,7 @@ def read_result(path: Path) -> ResultFile:
 
 def iter_result_files(root: Path) -> Iterator[Path]:
     for path in sorted(Path(root).rglob("*.json")):
-        if path.name in ("run_spec.json", "model_meta.json") or path.name.endswith(".run_spec.json") \
+        if path.name in ("run_spec.json", "model_meta.json") or path.name.endswith((".run_spec.json", ".summary.json")) \
                 or path.name.startswith(".") or "sources" in path.parts:
             continue
         yield path

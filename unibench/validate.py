@@ -192,8 +192,11 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
                           f"{card.label_map_hash[:12]}... (scored with another label map: other type names)")
     pinned = pinned_revisions(card)
     if d.revision not in pinned:
+        unpinned = card.sources.hf is not None and not card.sources.hf.revision_verified
         rep.problem(path, f"dataset.revision {d.revision!r} is not the source revision pinned in "
-                          f"dataset_cards/{card.id}.yaml (expected one of {sorted(pinned)})")
+                          f"dataset_cards/{card.id}.yaml (expected one of {sorted(pinned)})" +
+                    (f"; the card's Hub revision is not pinned to a commit yet (`unibench data download {card.id} "
+                     "--update-card` pins it)" if unpinned else ""))
     if not HEX64.match(d.content_hash):
         rep.problem(path, "dataset.content_hash must be the sha256 (64 hex digits) of the normalised test split")
     if d.card_hash and d.card_hash != card.card_hash():

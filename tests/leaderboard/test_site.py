@@ -149,3 +149,14 @@ def test_samples_in_the_newer_log_format(tmp_path):
     log.write_text(json.dumps(lines[0]) + "\n" + json.dumps(lines[1]) + "\n")
     with pytest.raises(UnibenchError, match=r"x.samples.jsonl:2: expected `output`"):
         read_samples(log)
+
+
+def test_partial_means_are_marked_partial_on_the_site(tmp_path):
+    """A model with 2 of the 49 rows: its overall mean shows "2/49 rows (partial)", explained, and is unranked."""
+    root = tmp_path / "r"
+    write(root, make_run("org/two-rows", "Two rows", "crossner_ai", 10, 5, 5))
+    write(root, make_run("org/two-rows", "Two rows", "conllpp", 10, 5, 5))
+    out = tmp_path / "site"
+    build_site([root], out)
+    html = (out / "index.html").read_text()
+    assert "2/49 rows (partial)" in html and "not comparable with the full benchmark" in html

@@ -52,4 +52,5 @@ def test_unloadable_repo_is_a_clear_error(tmp_path, monkeypatch):
     card = _card_for(tmp_path / "does-not-exist")
     with pytest.raises(MissingDataError) as exc:
         load_split(card, "test", tmp_path / "none")
-    assert "could not load" in str(exc.value)
+    # offline and not pinned in the data dir: fails before any Hub call, saying how to get the data
+    assert "offline mode is on" in str(exc.value) and "unibench data download" in str(exc.value)

@@ -48,6 +48,15 @@ def score_tables(datasets: dict[str, dict], domains: dict[str, dict], overall: d
         for name, a in domains.items():
             d.add_row(printable(name), str(a["n_rows"]), pct(a["f1"]), ci_text(a.get("ci95")))
         console.print(d)
+        partial = [f"{n} {a['n_rows']}/{a['n_rows_expected']}" for n, a in domains.items() if a.get("partial")]
+        if partial:  # fewer rows than the benchmark has (run --skip-missing): not the benchmark's domain means
+            console.print("PARTIAL domain means (rows run / rows in the benchmark; not comparable with the full "
+                          "benchmark's means): " + ", ".join(partial))
     if overall and overall.get("n_rows"):
-        console.print(f"overall (mean over {overall['n_rows']} rows): F1 {pct(overall['f1'])} "
-                      f"{ci_text(overall.get('ci95'))}")
+        if overall.get("partial"):
+            console.print(f"overall (PARTIAL: mean over {overall['n_rows']} of {overall['n_rows_expected']} rows, "
+                          f"not comparable with the full benchmark's mean): F1 {pct(overall['f1'])} "
+                          f"{ci_text(overall.get('ci95'))}")
+        else:
+            console.print(f"overall (mean over {overall['n_rows']} rows): F1 {pct(overall['f1'])} "
+                          f"{ci_text(overall.get('ci95'))}")

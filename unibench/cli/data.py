@@ -38,24 +38,35 @@ def _row_summary(card) -> dict:
 
 
 @data_app.command("list")
-def list_rows(as_json: bool = AsJson, domain: Optional[str] = typer.Option(None, help="Only this domain.")):
-    """The 49 evaluation rows (43 datasets, 9 domains) with the paper's counts."""
+def list_rows(as_json: bool = AsJson, domain: Optional[str] = typer.Option(None, help="Only this domain."),
+              data_dir: Optional[Path] = DataDir):
+    """The 49 evaluation rows (43 datasets, 9 domains) with the paper's counts and whether each is in the data
+    dir, downloadable from the Hub, or needs a licence (and where to apply)."""
+    from ..availability import row_availability
     from ..cards import load_registry
     from ._common import console, print_json
 
-    rows = [_row_summary(c) for c in load_registry().values() if domain is None or c.domain == domain]
+    ddir, _ = _dirs(data_dir, None)
+    cards = [c for c in load_registry().values() if domain is None or c.domain == domain]
+    rows = [_row_summary(c) | {"availability": row_availability(c, ddir).to_dict()} for c in cards]
     if as_json:
         print_json(rows)
         return
+    from collections import Counter
+
     from rich.table import Table
 
+    counts = Counter(r["availability"]["status"] for r in rows)
     t = Table(title=f"{len(rows)} rows, {len({r['dataset'] for r in rows})} datasets, "
-                    f"{len({r['domain'] for r in rows})} domains", title_justify="left")
-    for col in ("id", "dataset", "domain", "types", "paper test", "license", "sources"):
-        t.add_column(col)
+                    f"{len({r['domain'] for r in rows})} domains; data dir {ddir}: "
+                    + ", ".join(f"{counts[k]} {k}" for k in ("available", "downloadable", "licence", "manual",
+                                                            "missing") if counts[k]), title_justify="left")
+    for col in ("id", "domain", "types", "paper test", "license", "data", "where / how"):
+        t.add_column(col, overflow="fold")
     for r in rows:
-        t.add_row(r["id"], r["dataset"], r["domain"], str(r["n_types"]), f"{r['paper_test']} {r['unit']}",
-                  r["license"], ",".join(r["sources"]))
+        a = r["availability"]
+        t.add_row(r["id"], r["domain"], str(r["n_types"]), f"{r['paper_test']} {r['unit']}", r["license"],
+                  a["status"], a["where"] if a["status"] in ("available", "licence") else a["how"].split(". ")[0])
     console.print(t)
 
 
@@ -211,6 +222,33 @@ def queries_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), split: st
         typer.echo(f"wrote {len(lines)} queries to {out}", err=True)
     else:
         sys.stdout.write(text)
+
+
+@data_app.command("download")
+def download_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), data_dir: Optional[Path] = DataDir,
+                 revision: Optional[str] = typer.Option(None, "--revision", help="Branch, tag or commit to fetch "
+                                                        "(default: the card's sources.hf.revision)."),
+                 update_card: bool = typer.Option(False, "--update-card", help="Also write the commit into the "
+                                                  "card's sources.hf.revision (maintainers, in a source checkout)."),
+                 as_json: bool = AsJson):
+    """Fetch Hub-hosted rows into the data dir and pin the commit they resolve to (needs network access once)."""
+    from ..cards import resolve_ids
+    from ..hub_data import download, pin_card
+    from ._common import console, print_json
+
+    ddir, _ = _dirs(data_dir, None)
+    pins = []
+    for card in resolve_ids(ids):
+        pin = download(card, ddir, revision)
+        if update_card:
+            pin["card"] = str(pin_card(card, pin))
+        pins.append(pin)
+        if not as_json:
+            console.print(f"{card.id}: {pin['repo']} {pin['requested_revision']} -> {pin['commit']} "
+                          f"({len(pin['files'])} files) pinned in {ddir / card.id / 'unibench_hub.json'}"
+                          + (f"; card updated: {pin['card']}" if update_card else ""), markup=False)
+    if as_json:
+        print_json(pins)
 
 
 def register(app: typer.Typer) -> None:

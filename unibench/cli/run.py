@@ -294,6 +294,9 @@ def register(app: typer.Typer) -> None:
             max_model_len: Optional[int] = typer.Option(None, "--max-model-len", help="vllm: context length."),
             vllm_arg: Optional[List[str]] = typer.Option(None, "--vllm-arg", help="vllm: any other LLM(...) engine "
                                                                                  "argument, KEY=VALUE (repeatable)."),
+            skip_missing: bool = typer.Option(False, "--skip-missing", help="Run the rows whose data is in the "
+                                              "data dir, list the others with the reason; means are then marked "
+                                              "partial."),
             as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")):
         """Evaluate a model the way the paper did: result files, then per-row, per-domain and overall tables."""
         vllm_opts = {"tensor_parallel_size": tensor_parallel_size, "data_parallel_size": data_parallel_size,
@@ -308,15 +311,15 @@ def register(app: typer.Typer) -> None:
         _execute(model=model, adapter=adapter, datasets=datasets, benchmark=benchmark, limit=limit,
                  output_dir=output_dir, data_dir=data_dir, cache_dir=cache_dir, version=version,
                  log_samples=log_samples, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
-                 vllm_opts=vllm_opts, as_json=as_json, threads=threads)
+                 vllm_opts=vllm_opts, as_json=as_json, threads=threads, skip_missing=skip_missing)
 
 
 def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir, cache_dir, version, log_samples,
-             batch_size, gguf_file, base_url, vllm_opts, as_json, threads=None) -> None:
+             batch_size, gguf_file, base_url, vllm_opts, as_json, threads=None, skip_missing=False) -> None:
     from ..adapters import get_adapter
     from ..cache import ResponseCache
     from ..cards import resolve_ids
-    from ..errors import UnibenchError
+    from ..errors import MissingDataError, UnibenchError
     from ..models import parse_model_ref, registry_adapter, training_datasets
     from ..resources import default_cache_dir, default_data_dir
     from ..runner import RowJob, RunConfig, run_row
@@ -334,6 +337,8 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
 
         check_data_dir(data_dir, ddir, cards)
     cdir = default_cache_dir(cache_dir)
+    cov = _skip_missing(benchmark, cards, ddir) if skip_missing else None
+    cards = [c for c in cards if cov is None or c.id not in cov["missing"]]
     jobs = [RowJob(c, ddir, "test", "demo-test" if bench_dir else "test") for c in cards]
     if threads and ref.kind != "hf":
         raise UnibenchError("--threads applies to --model hf:... only")
@@ -355,11 +360,24 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
             outer = bar.add_task("datasets", total=len(jobs), stats="")
             for k, job in enumerate(jobs, 1):
                 bar.update(outer, description=f"datasets {k}/{len(jobs)} {job.card.id}")
-                row_backend = _row_backend(ref, job, cfg, backend, cache, ns, spec)
+                try:
+                    row_backend = _row_backend(ref, job, cfg, backend, cache, ns, spec)
+                except MissingDataError as exc:  # --skip-missing: e.g. the gazetteer's train split is absent
+                    if cov is None:
+                        raise _skip_hint(exc, benchmark)
+                    from ..availability import drop_row
+
+                    drop_row(cov, job.card, exc.message, ddir)
+                    err_console.print(f"skipping {job.card.id}: {exc.message}", markup=False)
+                    bar.update(outer, advance=1)
+                    continue
                 if ref.kind == "gazetteer":
                     cfg.revision = revision = "train-dictionary"
                 inner = RowProgress(bar, "  queries", row_backend)
-                result, loaded = run_row(cfg, job, row_backend, info, inner, inner.total)
+                try:
+                    result, loaded = run_row(cfg, job, row_backend, info, inner, inner.total)
+                except MissingDataError as exc:
+                    raise _skip_hint(exc, benchmark if cov is None else None)
                 inner.close()
                 done_q += result.dataset.n_queries or 0
                 hits_q += getattr(row_backend, "hits", 0)
@@ -374,12 +392,37 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
         if hasattr(backend, "close"):
             backend.close()
     _report(results, cache_stats, cfg, spec, ref, version, output_dir, as_json,
-            model_loaded=getattr(backend, "loaded", backend is not None))
+            model_loaded=getattr(backend, "loaded", backend is not None), coverage=cov)
+
+
+def _skip_hint(exc, benchmark):
+    """A benchmark run stopped by a missing row: say that --skip-missing runs the others."""
+    if benchmark:
+        exc.hint = (exc.hint + "; " if exc.hint else "") + \
+            "or add --skip-missing to run the rows whose data is there (`unibench data list` shows which)"
+    return exc
+
+
+def _skip_missing(benchmark, cards, ddir) -> dict:
+    """--skip-missing: list every row whose test data is not in the data dir (with the reason) and return the
+    coverage of what remains."""
+    from ..availability import coverage, partial_coverage
+    from ..errors import UnibenchError
+    from ._common import err_console
+
+    available, missing = coverage(cards, ddir)
+    for rid, a in missing.items():
+        err_console.print(f"skipping {rid} ({a.status}): {a.how.split('. ')[0]} [{a.where}]", markup=False)
+    if not available:
+        raise UnibenchError(f"none of the {len(cards)} rows has its test data in {ddir}",
+                            hint="see `unibench data list --data-dir DIR` for what is where")
+    return partial_coverage(benchmark, cards, available, missing, ddir)
 
 
 def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, output_dir: Path, as_json: bool, *,
-            model_loaded: bool) -> None:
+            model_loaded: bool, coverage: Optional[dict] = None) -> None:
     from ..aggregate import aggregate
+    from ..availability import mark_partial
     from ._common import console, print_json, score_tables
 
     datasets_tbl = {}
@@ -398,6 +441,16 @@ def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, outp
                "output_dir": str(output_dir), "datasets": datasets_tbl,
                "domains": {k: v.to_dict() for k, v in domains.items()}, "overall": overall.to_dict(),
                "model_loaded": model_loaded}
+    if coverage is not None:
+        mark_partial(summary["domains"], summary["overall"], coverage)
+        summary["coverage"] = coverage
+        # beside the row results: what the means cover (`*.summary.json` is not a result file)
+        from ..io import atomic_write_json
+        from ..results import result_path
+
+        first = next(iter(results.values()))[0]  # the folder the row results went to
+        atomic_write_json(result_path(output_dir, first).parent / f"{coverage['benchmark'] or 'datasets'}.summary.json",
+                          {k: v for k, v in summary.items() if k != "output_dir"})  # no local paths beside results
     if as_json:
         print_json(summary)
         return
@@ -406,4 +459,7 @@ def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, outp
     reused = [k for k, v in datasets_tbl.items() if v["loaded_from_disk"]]
     if reused:
         console.print(f"loaded finished rows from {output_dir} (same run spec): {', '.join(reused)}")
+    if coverage is not None:
+        console.print(f"coverage: {coverage['text']}" + (f"; not run: {', '.join(coverage['missing'])}"
+                                                         if coverage["missing"] else ""), markup=False)
     console.print(f"results in {output_dir}/")

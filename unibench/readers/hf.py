@@ -1,10 +1,8 @@
 """Hugging Face `datasets` reader: tokens + tags (integer ids or strings) -> sentences with raw types.
 
-`datasets` is imported here only, when a card's data is not found locally. Offline mode
-(HF_HUB_OFFLINE / HF_DATASETS_OFFLINE) and the HF cache are honoured by `datasets` itself: with
-the data in the cache, loading works offline; without it, the error says so. `repo` may also be a
-local folder (a snapshot or a folder of parquet/json files), which is how the tests exercise this
-code without a network.
+`datasets` is imported here only, when a card's data is not found locally. Where the split is read from
+(a pinned download in the data dir, the Hub at a resolved commit, or a local folder named by `repo`, which
+is how some tests exercise this code) is decided by `load_hf_split`; see unibench/hub_data.py.
 
 Tag names: the ClassLabel names of the tags column if it has them, else the card's `label_names`
 (id -> tag), else the column must already hold strings.
@@ -30,36 +28,53 @@ def _tag_names(ds, column: str, card: DatasetCard) -> list[str] | None:
     return list(card.sources.hf.label_names) if card.sources.hf.label_names else None
 
 
-def load_hf_split(card: DatasetCard, split: str):
+def load_hf_split(card: DatasetCard, split: str, data_dir=None):
+    """(dataset, source info) for one split: from the row's pinned download in the data dir if there is one
+    (unibench.hub_data), else from the Hub at the commit the card's revision resolves to (failing at once
+    when the Hub is out of reach), else from a local folder named by `repo` (tests, snapshots)."""
+    from .. import hub_data
+
     src = card.sources.hf
     if src is None or split not in src.splits:
         raise MissingDataError(f"{card.id!r} has no Hugging Face source for split {split!r}")
+    kwargs: dict[str, Any] = {"split": src.splits[split]}
+    if src.data_files:
+        kwargs["data_files"] = src.data_files
+    pin = hub_data.read_pin(card, data_dir)
+    info = {"kind": "hf", "repo": src.repo, "revision": src.revision, "config": src.config}
+    remote = pin is None and not os.path.isdir(src.repo)
+    if remote:
+        hub_data.require_online(card, split)  # before importing datasets: an offline miss answers at once
     try:
         import datasets
     except ImportError:
         raise MissingDataError(f"loading {card.id!r} from the Hub needs the `datasets` package",
                                hint="pip install 'unibench[hf]'") from None
-    kwargs: dict[str, Any] = {"split": src.splits[split]}
-    if src.data_files:
-        kwargs["data_files"] = src.data_files
-    if not os.path.isdir(src.repo):
-        kwargs["revision"] = src.revision
+    if pin is not None:
+        path = pin["folder"]
+        info |= {"revision": pin["commit"], "pinned": True}
+    elif not remote:
+        path = src.repo
+    else:
+        commit = hub_data.resolve_commit(card)
+        path, kwargs["revision"] = src.repo, commit
+        info |= {"revision": commit, "requested_revision": src.revision}
     try:
-        return datasets.load_dataset(src.repo, src.config, **kwargs)
+        return datasets.load_dataset(path, src.config, **kwargs), info
     except Exception as exc:  # noqa: BLE001 - datasets raises many types; all mean "not loadable here"
-        offline = os.environ.get("HF_HUB_OFFLINE") or os.environ.get("HF_DATASETS_OFFLINE")
         raise MissingDataError(
-            f"could not load {src.repo} (config {src.config}, split {src.splits[split]}, revision {src.revision}) "
-            f"for {card.id!r}: {type(exc).__name__}: {str(exc)[:300]}",
-            hint=("offline mode is on and the dataset is not in the HF cache; " if offline else "") +
-                 "download it once with network access, or place the raw files under <data-dir>/" + card.id +
-                 " (set --data-dir or $UNIBENCH_DATA)") from None
+            f"could not load {src.repo} (config {src.config}, split {src.splits[split]}, revision "
+            f"{info['revision']}) for {card.id!r}: {type(exc).__name__}: {str(exc)[:300]}",
+            hint=hub_data.how_to_get(card)) from None
 
 
 def read_hf(card: DatasetCard, split: str, *, flush_final: bool = True,
-            report: DecodeReport | None = None) -> list[Sentence]:
+            report: DecodeReport | None = None, data_dir=None, source: dict | None = None) -> list[Sentence]:
+    """Sentences of one split; `source` (if given) receives where they were read from (repo, commit, pinned)."""
     src = card.sources.hf
-    ds = load_hf_split(card, split)
+    ds, info = load_hf_split(card, split, data_dir)
+    if source is not None:
+        source.update(info)
     if src.filter:
         for column, value in src.filter.items():
             ds = ds.filter(lambda row, c=column, v=value: str(row[c]) == v)
@@ -68,6 +83,8 @@ def read_hf(card: DatasetCard, split: str, *, flush_final: bool = True,
             raise DataFormatError(f"column {column!r} not in {ds.column_names}", path=f"hf://{src.repo}",
                                   hint=f"fix sources.hf.tokens_column / tags_column in dataset_cards/{card.id}.yaml")
     names = _tag_names(ds, src.tags_column, card)
+    # a row whose local files are span-annotated (`spans`) has BIO tags in its Hub copy (tner's layout)
+    scheme = "BIO" if card.tag_scheme == "spans" else card.tag_scheme
     report = report if report is not None else DecodeReport()
     out: list[Sentence] = []
     for i, row in enumerate(ds):
@@ -87,7 +104,7 @@ def read_hf(card: DatasetCard, split: str, *, flush_final: bool = True,
         if not tokens:
             continue
         tokens = [t.replace(" ", "_") if " " in t else t for t in tokens]
-        spans = decode(tags, card.tag_scheme, flush_final=flush_final, on_illegal=card.on_illegal, report=report,
+        spans = decode(tags, scheme, flush_final=flush_final, on_illegal=card.on_illegal, report=report,
                        path=f"hf://{src.repo}/{split}", lines=None)
         out.append(make_sentence(f"{card.id}/{split}/{i}", tokens, spans))
     return out
