@@ -27,6 +27,13 @@ HUB_ONLY = ["fewnerd_coarse", "fewnerd_fine", "multinerd", "polyglotner", "tweet
             "mapa_coarse", "mapa_fine", "ontonotes"]
 
 
+def _empty_dir(tmp_path: Path) -> Path:
+    """An existing data dir without the row: the Hub is where the row comes from (a missing dir is an error)."""
+    d = tmp_path / "empty"
+    d.mkdir(exist_ok=True)
+    return d
+
+
 @pytest.fixture(scope="module")
 def hub():
     with DatasetHub() as h:
@@ -66,7 +73,7 @@ def _prepared(cache: Path, row: str, split: str = "test") -> list[dict]:
 
 def test_every_hub_only_row_prepares_from_the_hub_at_a_resolved_commit(tmp_path, hub):
     cache = tmp_path / "cache"
-    p = _cli(["data", "prepare", *HUB_ONLY, "--data-dir", str(tmp_path / "empty"), "--cache-dir", str(cache),
+    p = _cli(["data", "prepare", *HUB_ONLY, "--data-dir", str(_empty_dir(tmp_path)), "--cache-dir", str(cache),
               "--json"], _env(tmp_path, hub))
     assert p.returncode == 0, p.stderr[-3000:]
     manifests = {m["row"]: m for m in json.loads(p.stdout)}
@@ -92,7 +99,7 @@ def test_every_hub_only_row_prepares_from_the_hub_at_a_resolved_commit(tmp_path,
     assert all(not s["tokens"][0].startswith("Nicht") for s in _prepared(cache, "mapa_fine"))
     # and a model runs on them end to end: result files stamp the commit each row was read at
     out = tmp_path / "results"
-    p = _cli(["run", "--model", "gazetteer", *[a for r in HUB_ONLY for a in ("--datasets", r)], "--data-dir", str(tmp_path / "empty"),
+    p = _cli(["run", "--model", "gazetteer", *[a for r in HUB_ONLY for a in ("--datasets", r)], "--data-dir", str(_empty_dir(tmp_path)),
               "--cache-dir", str(cache), "--output-dir", str(out), "--json"], _env(tmp_path, hub))
     assert p.returncode == 0, p.stderr[-3000:]
     from unibench.results import iter_result_files, read_result
@@ -160,7 +167,7 @@ def test_missing_hub_row_fails_at_once_with_where_to_get_it(tmp_path, hub, how):
     if how == "unreachable":
         env["HF_ENDPOINT"] = "http://127.0.0.1:9"  # nothing listens on the discard port
     before = len(hub.requests)
-    p = _cli(["data", "prepare", "tweetner7", "--data-dir", str(tmp_path / "empty"), "--cache-dir",
+    p = _cli(["data", "prepare", "tweetner7", "--data-dir", str(_empty_dir(tmp_path)), "--cache-dir",
               str(tmp_path / "cache")], env)
     assert p.returncode == 2 and "Traceback" not in p.stderr
     text = " ".join(p.stderr.split())
@@ -182,7 +189,7 @@ def test_the_hub_fallback_of_locally_staged_rows(tmp_path):
         for repo, branches in fallback_repos().items():
             hub.repos[repo] = DatasetRepo(branches)
         cache = tmp_path / "cache"
-        p = _cli(["data", "prepare", *FALLBACK, "--data-dir", str(tmp_path / "empty"), "--cache-dir", str(cache),
+        p = _cli(["data", "prepare", *FALLBACK, "--data-dir", str(_empty_dir(tmp_path)), "--cache-dir", str(cache),
                   "--json"], _env(tmp_path, hub))
         assert p.returncode == 0, p.stderr[-3000:]
         manifests = {m["row"]: m for m in json.loads(p.stdout)}

@@ -78,6 +78,7 @@ def test_skip_missing_tables_and_a_complete_subset(tmp_path, capsys):
 
 
 def test_skip_missing_with_nothing_available_is_an_error(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
     assert main(["run", "--model", "gazetteer", "--benchmark", "crossner-mit", "--skip-missing", "--data-dir",
                  str(tmp_path / "empty"), "--output-dir", str(tmp_path / "out")]) == 2
     assert "none of the 7 rows" in capsys.readouterr().err

@@ -236,7 +236,9 @@ def download_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), data_dir
     from ..hub_data import download, pin_card
     from ._common import console, print_json
 
-    ddir, _ = _dirs(data_dir, None)
+    from ..resources import default_data_dir
+
+    ddir = default_data_dir(data_dir)  # the download's destination: created, so need not exist yet
     pins = []
     for card in resolve_ids(ids):
         pin = download(card, ddir, revision)
