@@ -57,6 +57,7 @@ def score_file(path: Path, *, n_resamples: int, seed: int) -> dict:
     from .. import __version__
     from ..aggregate import aggregate
     from ..cards import load_registry
+    from ..parse_warning import parse_warning
     from ..scorer import SCORER_VERSION, score_records
 
     records = read_prediction_records(path)
@@ -66,6 +67,7 @@ def score_file(path: Path, *, n_resamples: int, seed: int) -> dict:
     for ds, sc in scores.items():
         d = sc.to_dict()
         d["domain"] = reg[ds].domain if ds in reg else None
+        d["parse_warning"] = parse_warning(ds, sc.diagnostics.n_outputs, d["parse_failures"])
         datasets[ds] = d
     row_f1 = {ds: d["f1"] for ds, d in datasets.items()}
     row_domain = {ds: d["domain"] for ds, d in datasets.items() if d["domain"]}
@@ -93,6 +95,9 @@ def register(app: typer.Typer) -> None:
         from ._common import err_console, print_json, score_tables
 
         report = score_file(predictions, n_resamples=resamples, seed=seed)
+        for d in report["datasets"].values():  # on stderr, also with --json
+            if d["parse_warning"]:
+                err_console.print(f"warning: {d['parse_warning']}", markup=False)
         if out:
             from ..io import atomic_write_json
 
