@@ -332,7 +332,8 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     ref = parse_model_ref(model)
     adapter_name, why = choose_adapter(ref, adapter, gguf_file)
     spec = get_adapter(adapter_name)
-    err_console.print(f"adapter: {spec.name} ({why}; prompts {spec.kind.replace('_', ' ')}, parser {spec.parser})", markup=False)
+    err_console.print(f"adapter: {spec.name} ({why}; prompts {spec.kind.replace('_', ' ')}, parser {spec.parser})",
+                      markup=False)
     row_ids, bench_dir = _benchmark_rows(benchmark) if benchmark else (list(datasets), None)
     cards = resolve_ids(row_ids)
     ddir = bench_dir or default_data_dir(data_dir)
@@ -364,7 +365,8 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
                 bar.update(outer, description=f"datasets {k}/{len(jobs)} {job.card.id}")
                 row_backend = _row_backend(ref, job, cfg, backend, cache, ns, spec)
                 inner = RowProgress(bar, "  queries", row_backend)
-                result, loaded = run_row(cfg, job, row_backend, info, inner, inner.total, note=lambda t: err_console.print(t, markup=False))
+                result, loaded = run_row(cfg, job, row_backend, info, inner, inner.total,
+                                         note=lambda t: err_console.print(t, markup=False))
                 inner.close()
                 done_q += result.dataset.n_queries or 0
                 hits_q += getattr(row_backend, "hits", 0)
