@@ -9,7 +9,8 @@ parse, `run` and `score` print this warning, the result file carries it
 
 from __future__ import annotations
 
-from typing import Optional
+import re
+from typing import Optional, Sequence
 
 THRESHOLD = 0.5  # share of a row's outputs that fail to parse
 
@@ -23,14 +24,16 @@ def adapters_to_try(used: Optional[str]) -> list[str]:
     return sorted(names, key=lambda n: (n != "chat", n))
 
 
-def parse_warning(row: str, n_outputs: int, parse_failures: int, adapter: Optional[str] = None) -> Optional[str]:
+def parse_warning(row: str, n_outputs: int, parse_failures: int, adapter: Optional[str] = None,
+                  unit: str = "outputs") -> Optional[str]:
     """The warning for a row, or None when fewer than THRESHOLD of its outputs failed to parse.
 
     `adapter`: the adapter that made the prompts (`run`), or None for recorded outputs (`score`, which
-    parses every output with the UniNER parser)."""
+    parses every output with the UniNER parser). `unit`: "outputs" (one per query), or "answers" for
+    per-sentence adapters (one answer per sentence, split per type by their parser)."""
     if n_outputs <= 0 or parse_failures / n_outputs < THRESHOLD:
         return None
-    share = f"{parse_failures}/{n_outputs} outputs ({100 * parse_failures / n_outputs:.0f}%)"
+    share = f"{parse_failures}/{n_outputs} {unit} ({100 * parse_failures / n_outputs:.0f}%)"
     tries = ", ".join(adapters_to_try(adapter))
     if adapter:
         return (f"{row}: {share} did not parse in the {adapter} adapter's answer format, so this F1 measures the "
@@ -38,6 +41,18 @@ def parse_warning(row: str, n_outputs: int, parse_failures: int, adapter: Option
     return (f"{row}: {share} did not parse as the UniNER answer (a JSON list of strings), so this F1 measures the "
             f"answer format, not the model; generate the outputs with a prompt the model follows (unibench run "
             f"--adapter {tries})")
+
+
+def answer_understood(parser: str, raw: str, types: Sequence[str]) -> bool:
+    """Whether a per-sentence answer is in its adapter's format at all. Those parsers never fail (prose just
+    yields no entities), so the query-level parse-failure count stays 0 for them; an answer counts as parsed
+    when it names one of the row's types as `type:` at the start of a block (the Ye format lists every type,
+    with `None` for absent ones; InstructUIE gives `type: span; ...`), or is InstructUIE's bare `None`."""
+    text = raw.strip()
+    if parser == "instructuie" and text.lower() == "none":
+        return True
+    names = "|".join(re.escape(t) for t in sorted(types, key=len, reverse=True))
+    return bool(names) and re.search(rf"(?:^|[|\n;]|Entity:)\s*\**\s*(?:{names})\s*\**\s*:", text, re.I) is not None
 
 
 def result_parse_warning(result) -> Optional[str]:

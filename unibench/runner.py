@@ -25,7 +25,7 @@ from .cards import DatasetCard
 from .errors import UnibenchError
 from .io import atomic_write_json, atomic_write_text, sha256_json
 from .metrics.spans import strict_counts
-from .parse_warning import parse_warning
+from .parse_warning import answer_understood, parse_warning
 from .prepare import load_sentences
 from .queries import QUERY_CAP, SAMPLE_SEED, build_queries
 from .results import (Backend, DatasetInfo, Diagnostics, ModelInfo, Prompt, ResultFile, Scores, Stamps, TypeScore,
@@ -109,9 +109,10 @@ def _outputs(cfg: RunConfig, card: DatasetCard, sentences, queries, backend, pro
         for t, r in zip(texts, raw):
             parsed[t], n_unknown = PARSERS[spec.parser](r, card.types)
             unknown += n_unknown
+        unparsed = sum(not answer_understood(spec.parser, r, card.types) for r in raw)
         return [parsed[q.text][q.label] for q in queries], {
             "raw_by_text": dict(zip(texts, raw)), "prompt_by_text": {t: r.prompt for t, r in zip(texts, reqs)},
-            "row_settings": {"parser_unknown_type_pieces": unknown}}
+            "row_settings": {"parser_unknown_type_pieces": unknown, "unparsed_answers": unparsed}}
     # spans: the backend tags sentences; its labels are mapped to the row's types through the card
     by_id = {s.id: s for s in sentences}
     order = list(dict.fromkeys(q.sentence_id for q in queries))
@@ -134,6 +135,14 @@ def _outputs(cfg: RunConfig, card: DatasetCard, sentences, queries, backend, pro
         toks = by_id[q.sentence_id].tokens
         out.append([" ".join(toks[a:b]) for a, b, t in spans[q.sentence_id] if t == q.label])
     return out, {"spans": spans, "raw_spans": raw, "row_settings": mapping.stamp(dropped)}
+
+
+def _row_warning(cfg: RunConfig, card: DatasetCard, n_outputs: int, parse_failures: int, extra: dict):
+    """parse_warning.py's warning: per query, or per sentence answer for adapters that ask all types at once."""
+    if cfg.adapter.kind == "per_sentence":
+        return parse_warning(card.id, len(extra["raw_by_text"]), extra["row_settings"]["unparsed_answers"],
+                             cfg.adapter.name, unit="answers")
+    return parse_warning(card.id, n_outputs, parse_failures, cfg.adapter.name)
 
 
 def _sample_lines(cfg: RunConfig, card: DatasetCard, queries, outputs, records, extra) -> list[str]:
@@ -259,8 +268,8 @@ def _evaluate(cfg: RunConfig, job: RowJob, backend, backend_info: dict, progress
                                 empty_outputs=d["empty_outputs"], n_pred_items=d["n_pred_items"],
                                 hallucinations=d["hallucinations"], parse_failure_rate=d["parse_failure_rate"],
                                 empty_output_rate=d["empty_output_rate"], hallucination_rate=d["hallucination_rate"],
-                                parse_warning=parse_warning(card.id, sc.diagnostics.n_outputs, d["parse_failures"],
-                                                            cfg.adapter.name)),
+                                parse_warning=_row_warning(cfg, card, sc.diagnostics.n_outputs, d["parse_failures"],
+                                                           extra)),
         prompt=Prompt(adapter=cfg.adapter.name, template_hash=cfg.adapter.template_hash, setting=cfg.adapter.setting),
         decoding=cfg.adapter.decoding.model_dump(mode="json"),
         backend=Backend(name=backend_info.get("name", "?"), versions=backend_info.get("versions", {}),

@@ -115,3 +115,25 @@ def test_prose_outputs_warn_in_run_and_the_result_carries_it(tiny_llama_dir, tmp
                       "--data-dir", str(SHARED_DATA), "--limit", "1", "--output-dir", str(tmp_path / "o"),
                       "--cache-dir", str(tmp_path / "c"))
     assert rc == 0 and "warning: crossner_ai:" in err
+
+
+@needs_shared("crossner_ai")
+def test_per_sentence_answers_in_prose_warn_too(tiny_llama_dir, tmp_path, capsys):
+    """Per-sentence parsers never fail (prose just yields no entities), so the warning counts answers that name
+    none of the row's types in the adapter's format; the dummy backend's well-formed Ye answers do not warn."""
+    common = ["--datasets", "crossner_ai", "--data-dir", str(SHARED_DATA), "--limit", "2", "--cache-dir",
+              str(tmp_path / "c")]
+    rc, out, err = _run(capsys, "--model", f"hf:{tiny_llama_dir}", "--adapter", "vicuna", "--output-dir",
+                        str(tmp_path / "v"), *common)
+    assert rc == 0, err
+    warning = out["datasets"]["crossner_ai"]["parse_warning"]
+    assert warning.startswith("crossner_ai: 2/2 answers (100%) did not parse in the vicuna adapter's answer format")
+    assert f"warning: {warning}" in err
+    (path,) = (tmp_path / "v").rglob("crossner_ai.json")
+    r = read_result(path)
+    assert r.backend.settings["unparsed_answers"] == 2 and r.diagnostics.parse_warning == warning
+    rc, out, err = _run(capsys, "--model", "dummy", "--adapter", "chatgpt", "--output-dir", str(tmp_path / "d"),
+                        *common)
+    assert rc == 0 and out["datasets"]["crossner_ai"]["parse_warning"] is None and "warning" not in err
+    (path,) = (tmp_path / "d").rglob("crossner_ai.json")
+    assert read_result(path).backend.settings["unparsed_answers"] == 0
