@@ -102,7 +102,8 @@ def _check_fits(adapter, task: str, model: str) -> None:
                                                                                      "seq2seq) checkpoint"
         raise UnibenchError(f"the {adapter.name} adapter needs {need}, but {model} is a {task} model",
                             hint="pick the adapter with --adapter (bert for token classifiers, gazetteer for the "
-                                 "dictionary baseline; uniner, vicuna, chatgpt, instructuie for generative models)")
+                                 "dictionary baseline; uniner, chat, vicuna, chatgpt, instructuie for generative "
+                                 "models)")
 
 
 def _gguf_is_causal(path: Path) -> bool:
