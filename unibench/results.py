@@ -7,7 +7,8 @@ hash, the model id and revision, decoding settings, backend and library versions
 Scores are fractions in [0, 1]. A `reported` file carries a number published in a paper (with
 its table or figure) instead of a run; those may lack counts, runs may not.
 
-Layout on disk: runs at `<results>/<model-slug>/<revision>/<row>[@<version>].json`, reported
+Layout on disk: full runs at `<results>/<model-slug>/<revision>/<row>[@<version>].json` (a `--limit N` run under
+`<results>/partial/limit-N/`, another split under `split-<name>/`: never in a full run's place), reported
 numbers at `<results>/reported/<model-slug>/<source key>/<row | domain-<name> | overall-<benchmark>>.json`
 (the source key, e.g. `fig9` or `table3`, keeps two printings of one number apart: v1/v2 drift).
 """
@@ -116,6 +117,8 @@ class Diagnostics(_Strict):
     parse_failure_rate: Optional[float] = None
     empty_output_rate: Optional[float] = None
     hallucination_rate: Optional[float] = None
+    parse_warning: Optional[str] = Field(None, description="set when >= 50% of the outputs failed to parse: the "
+                                                           "share and the adapters to try (unibench/parse_warning.py)")
 
 
 class Backend(_Strict):
@@ -206,7 +209,18 @@ def result_path(root: Path, result: ResultFile) -> Path:
             name = "overall-" + (result.benchmark or "all")
         return Path(root) / "reported" / slug / result.reported.key / f"{name}.json"
     suffix = "" if result.dataset.version == "paper" else f"@{result.dataset.version}"
-    return Path(root) / slug / model_slug(result.model.revision) / f"{result.dataset.row}{suffix}.json"
+    return Path(root) / run_folder(result.dataset) / slug / model_slug(result.model.revision) / \
+        f"{result.dataset.row}{suffix}.json"
+
+
+def run_folder(dataset: DatasetInfo) -> Path:
+    """Where runs that are not full test-split runs live, apart from full runs (which a partial run must never
+    replace): `partial/limit-N/` for `--limit N`, then `split-<name>/` for another split (the demo's
+    `demo-test`). A full test-split run: the results folder itself."""
+    parts = ["partial", f"limit-{dataset.limit}"] if dataset.limit else []
+    if dataset.split != "test":
+        parts.append("split-" + model_slug(dataset.split))
+    return Path(*parts) if parts else Path()
 
 
 def write_result(path: Path, result: ResultFile) -> Path:

@@ -1,8 +1,10 @@
 """`unibench run`: plan -> (cached) backend -> outputs -> scorer -> result files, row by row.
 
 A row whose result file exists with the same run spec is loaded and reported, never silently
-skipped; anything else is (re)computed, with every generated output already in the response
-cache, so an interrupted run resumes where it stopped. Results are written atomically.
+skipped; a free place is computed, with every generated output already in the response cache, so
+an interrupted run resumes where it stopped; a place holding another run's result is refused unless
+`overwrite` (run_guard.py). Results are written atomically, and a samples log is written or removed
+with its result, never left from another run.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ from .adapters.labels import label_types, map_labels
 from .adapters.outputs import get_response, parse_sentence_output
 from .adapters.render import query_request, sentence_request
 from .cards import DatasetCard
+from .errors import UnibenchError
 from .io import atomic_write_json, atomic_write_text, sha256_json
 from .metrics.spans import strict_counts
+from .parse_warning import answer_understood, parse_warning
 from .prepare import load_sentences
 from .queries import QUERY_CAP, SAMPLE_SEED, build_queries
 from .results import (Backend, DatasetInfo, Diagnostics, ModelInfo, Prompt, ResultFile, Scores, Stamps, TypeScore,
                       read_result, result_path, write_result)
+from .run_guard import CacheOnly, is_finished, refuse_clobbering, samples_file, spec_file
 from .scorer import SCORER_VERSION, score_records
 
 # sentences per predict() call on the span path: progress as it goes, batching unchanged within a call
@@ -54,6 +59,7 @@ class RunConfig:
     command: Optional[str] = None
     training_datasets: list[str] = field(default_factory=list)
     n_parameters: Optional[int] = None
+    overwrite: bool = False  # replace a result of another run spec in the same place (else: refuse)
 
 
 def run_spec(cfg: RunConfig, job: RowJob, backend_info: dict) -> dict:
@@ -104,9 +110,10 @@ def _outputs(cfg: RunConfig, card: DatasetCard, sentences, queries, backend, pro
         for t, r in zip(texts, raw):
             parsed[t], n_unknown = parse_sentence_output(spec, r, card.types)
             unknown += n_unknown
+        unparsed = sum(not answer_understood(spec.parser, r, card.types) for r in raw)
         return [parsed[q.text][q.label] for q in queries], {
             "raw_by_text": dict(zip(texts, raw)), "prompt_by_text": {t: r.prompt for t, r in zip(texts, reqs)},
-            "row_settings": {"parser_unknown_type_pieces": unknown}}
+            "row_settings": {"parser_unknown_type_pieces": unknown, "unparsed_answers": unparsed}}
     # spans: the backend tags sentences; its labels are mapped to the row's types through the card
     by_id = {s.id: s for s in sentences}
     order = list(dict.fromkeys(q.sentence_id for q in queries))
@@ -129,6 +136,14 @@ def _outputs(cfg: RunConfig, card: DatasetCard, sentences, queries, backend, pro
         toks = by_id[q.sentence_id].tokens
         out.append([" ".join(toks[a:b]) for a, b, t in spans[q.sentence_id] if t == q.label])
     return out, {"spans": spans, "raw_spans": raw, "row_settings": mapping.stamp(dropped)}
+
+
+def _row_warning(cfg: RunConfig, card: DatasetCard, n_outputs: int, parse_failures: int, extra: dict):
+    """parse_warning.py's warning: per query, or per sentence answer for adapters that ask all types at once."""
+    if cfg.adapter.kind == "per_sentence":
+        return parse_warning(card.id, len(extra["raw_by_text"]), extra["row_settings"]["unparsed_answers"],
+                             cfg.adapter.name, unit="answers")
+    return parse_warning(card.id, n_outputs, parse_failures, cfg.adapter.name)
 
 
 def _sample_lines(cfg: RunConfig, card: DatasetCard, queries, outputs, records, extra) -> list[str]:
@@ -155,30 +170,81 @@ def _sample_lines(cfg: RunConfig, card: DatasetCard, queries, outputs, records, 
     return lines
 
 
-def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
-            progress: Optional[Callable[[int], None]] = None,
-            on_total: Optional[Callable[[int], None]] = None) -> tuple[ResultFile, bool]:
-    """Evaluate one row; returns (result, loaded_from_disk). `progress(n)` is called as queries finish,
-    `on_total(n)` once with the row's number of queries (0 when the finished result is loaded)."""
-    card = job.card
-    spec_now = run_spec(cfg, job, backend_info)
+def planned_path(cfg: RunConfig, job: RowJob) -> Path:
+    """Where this row's result goes (results.result_path: full runs, partial/limit-N/, split-<name>/)."""
     probe = ResultFile.model_construct(kind="run",
                                        model=ModelInfo.model_construct(id=cfg.model_id, revision=cfg.revision),
-                                       dataset=DatasetInfo.model_construct(row=card.id, version=cfg.version))
-    path = result_path(cfg.output_dir, probe)
-    spec_path = path.with_name(path.stem + ".run_spec.json")
-    sentences, entry = load_sentences(card, job.split, job.data_dir, cfg.cache_dir, cfg.version)
-    if path.exists() and spec_path.exists() and json.loads(spec_path.read_text()) == spec_now:
+                                       dataset=DatasetInfo.model_construct(row=job.card.id, version=cfg.version,
+                                                                           split=job.split_label, limit=cfg.limit))
+    return result_path(cfg.output_dir, probe)
+
+
+def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
+            progress: Optional[Callable[[int], None]] = None,
+            on_total: Optional[Callable[[int], None]] = None,
+            note: Optional[Callable[[str], None]] = None) -> tuple[ResultFile, bool]:
+    """Evaluate one row; returns (result, loaded_from_disk). `progress(n)` is called as queries finish,
+    `on_total(n)` once with the row's number of queries (0 when the finished result is loaded), `note(text)`
+    with what was done besides (a samples log written from the cache)."""
+    card = job.card
+    spec_now = run_spec(cfg, job, backend_info)
+    path = planned_path(cfg, job)
+    spec_path, samples = spec_file(path), samples_file(path)
+    loaded = load_sentences(card, job.split, job.data_dir, cfg.cache_dir, cfg.version)
+    if is_finished(path, spec_now):
         done = read_result(path)
-        if done.dataset.content_hash == entry["sha256"]:  # same spec *and* the same test split
+        if done.dataset.content_hash == loaded[1]["sha256"]:  # same spec *and* the same test split
             if on_total:
                 on_total(0)
+            if cfg.log_samples and not samples.exists():
+                _log_from_cache(cfg, job, backend, backend_info, done, samples, note, loaded)
             return done, True
         from . import prepare
 
         prepare.notice(f"re-running {card.id}: {path} was scored on another test split "
                        f"({done.dataset.content_hash[:12]}, {done.dataset.n_sentences} sentences) than the data dir "
-                       f"now holds ({entry['sha256'][:12]})")
+                       f"now holds ({loaded[1]['sha256'][:12]})")
+    else:
+        refuse_clobbering([(path, spec_now)], cfg.overwrite)
+    result, lines = _evaluate(cfg, job, backend, backend_info, progress, on_total, loaded=loaded)
+    spec_path.unlink(missing_ok=True)  # an interrupted replacement must not pass as the old run
+    if lines is not None:
+        atomic_write_text(samples, "".join(x + "\n" for x in lines))
+    else:
+        samples.unlink(missing_ok=True)  # another run's log must not sit beside this result
+    write_result(path, result)
+    atomic_write_json(spec_path, spec_now)
+    return result, False
+
+
+def _log_from_cache(cfg: RunConfig, job: RowJob, backend, backend_info: dict, result: ResultFile, samples: Path,
+                    note, loaded=None) -> None:
+    """The samples log of a finished row, from the response cache: the model is not run (span models, which
+    are not cached, tag again: deterministic and cheap). The log must reproduce the stored counts."""
+    from .cache import CachedBackend
+
+    cached = isinstance(backend, CachedBackend)
+    source = CachedBackend(CacheOnly(job.card.id), backend.cache, backend.namespace) if cached else backend
+    fresh, lines = _evaluate(cfg, job, source, backend_info, None, None, force_log=True, loaded=loaded)
+    got, want = (fresh.scores.tp, fresh.scores.fp, fresh.scores.fn), (result.scores.tp, result.scores.fp,
+                                                                       result.scores.fn)
+    if got != want or fresh.dataset.content_hash != result.dataset.content_hash:
+        raise UnibenchError(f"{job.card.id}: the outputs in the response cache give tp/fp/fn {got}, the finished "
+                            f"result beside them says {want}; its samples log would not belong to it",
+                            hint="rerun the row with --overwrite --log-samples")
+    atomic_write_text(samples, "".join(x + "\n" for x in lines))
+    if note:
+        how = "from the response cache (the model was not run)" if cached else \
+            "by tagging again (span models are not cached; tagging is deterministic)"
+        note(f"{job.card.id}: finished result loaded; wrote its samples log {how}: {samples}")
+
+
+def _evaluate(cfg: RunConfig, job: RowJob, backend, backend_info: dict, progress, on_total,
+              force_log: bool = False, loaded=None) -> tuple[ResultFile, Optional[list[str]]]:
+    """Compute one row's result (and its sample lines when logging); `loaded`: the split's (sentences, manifest
+    entry) when the caller read them already."""
+    card = job.card
+    sentences, entry = loaded or load_sentences(card, job.split, job.data_dir, cfg.cache_dir, cfg.version)
     if cfg.limit:
         sentences = sentences[:cfg.limit]
     queries = build_queries(card, sentences)
@@ -216,19 +282,17 @@ def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
         diagnostics=Diagnostics(n_outputs=sc.diagnostics.n_outputs, parse_failures=d["parse_failures"],
                                 empty_outputs=d["empty_outputs"], n_pred_items=d["n_pred_items"],
                                 hallucinations=d["hallucinations"], parse_failure_rate=d["parse_failure_rate"],
-                                empty_output_rate=d["empty_output_rate"], hallucination_rate=d["hallucination_rate"]),
+                                empty_output_rate=d["empty_output_rate"], hallucination_rate=d["hallucination_rate"],
+                                parse_warning=_row_warning(cfg, card, sc.diagnostics.n_outputs, d["parse_failures"],
+                                                           extra)),
         prompt=Prompt(adapter=cfg.adapter.name, template_hash=cfg.adapter.template_hash, setting=cfg.adapter.setting),
         decoding=cfg.adapter.decoding.model_dump(mode="json"),
         backend=Backend(name=backend_info.get("name", "?"), versions=backend_info.get("versions", {}),
                         settings=settings),
         stamps=Stamps(scorer_version=SCORER_VERSION, command=cfg.command),
     )
-    if cfg.log_samples:
-        lines = _sample_lines(cfg, card, queries, outputs, records, extra)
-        atomic_write_text(path.with_name(path.stem + ".samples.jsonl"), "".join(x + "\n" for x in lines))
-    write_result(path, result)
-    atomic_write_json(spec_path, spec_now)
-    return result, False
+    lines = _sample_lines(cfg, card, queries, outputs, records, extra) if cfg.log_samples or force_log else None
+    return result, lines
 
 
 def spec_digest(spec: dict) -> str:

@@ -292,6 +292,8 @@ def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool =
             continue
         _check_run(rep, path, r, reg[row], strict)
         key = (r.model.id, r.model.revision, row, r.dataset.version)
+        if r.dataset.split != "test" or r.dataset.limit:
+            continue  # a partial/demo run (a problem of its own above) lives apart and duplicates no full run
         if key in seen:
             rep.problem(path, f"duplicate of {seen[key]} (same model, revision, row and dataset version)")
             rep.by_file.setdefault(str(seen[key]), []).append(f"duplicated by {path}")

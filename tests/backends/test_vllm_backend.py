@@ -156,7 +156,7 @@ def test_run_cli_through_vllm_scores_like_dummy(standin, tmp_path, capsys):
     assert (a["tp"], a["fp"], a["fn"], a["n_queries"]) == (b["tp"], b["fp"], b["fn"], b["n_queries"]) and a["tp"] > 0
     from unibench.results import read_result
 
-    r = read_result(tmp_path / "v" / "org__fake-7b" / "abc123" / "crossner_ai.json")
+    r = read_result(tmp_path / "v" / "partial" / "limit-6" / "org__fake-7b" / "abc123" / "crossner_ai.json")
     assert r.backend.name == "vllm" and r.backend.versions["vllm"] == standin.__version__
     assert r.backend.settings["tensor_parallel_size"] == 2 and r.backend.settings["max_num_seqs"] == 128
     assert r.backend.settings["enable_prefix_caching"] is True and r.model.revision == "abc123"

@@ -50,12 +50,13 @@ def check_outputs(out_dir: Path, row: str, capsys, *, adapter: str, limit) -> tu
 
 @needs_shared("crossner_ai")
 def test_uniner_on_tiny_llama_and_cached_rerun(tiny_llama_dir, tmp_path, capsys):
-    args = ["--model", f"hf:{tiny_llama_dir}", "--datasets", "crossner_ai", "--data-dir", str(SHARED_DATA),
-            "--limit", "2", "--batch-size", "4", "--cache-dir", str(tmp_path / "cache"), "--log-samples"]
+    args = ["--model", f"hf:{tiny_llama_dir}", "--adapter", "uniner", "--datasets", "crossner_ai", "--data-dir",
+            str(SHARED_DATA), "--limit", "2", "--batch-size", "4", "--cache-dir", str(tmp_path / "cache"),
+            "--log-samples"]
     first = run_cli([*args, "--output-dir", str(tmp_path / "a")], capsys)["datasets"]["crossner_ai"]
     assert (first["cache_hits"], first["generated"]) == (0, 26)
     r, spec, lines = check_outputs(tmp_path / "a", "crossner_ai", capsys, adapter="uniner", limit=2)
-    assert r.model.family == "uniner" and r.model.revision.startswith("sha256-")  # registry default + weights hash
+    assert r.model.family == "uniner" and r.model.revision.startswith("sha256-")  # weights hash
     assert r.backend.name == "transformers-hf-causal" and r.dataset.n_queries == 2 * 13
     assert all(x["prompt"].startswith("A virtual assistant answers questions") and x["prompt"].endswith(
         f"What describes {x['label']} in the text? ASSISTANT:") for x in lines)

@@ -33,8 +33,8 @@ def one_thread():
 @needs_shared("conllpp")
 def test_smollm2_gguf_end_to_end_and_cached_rerun(smollm2_gguf, tmp_path, capsys, one_thread):
     folder, gguf_file = smollm2_gguf
-    args = ["--model", f"hf:{folder}", "--gguf-file", gguf_file, "--datasets", "conllpp", "--data-dir",
-            str(SHARED_DATA), "--limit", "1", "--batch-size", "3", "--cache-dir", str(tmp_path / "cache"),
+    args = ["--model", f"hf:{folder}", "--gguf-file", gguf_file, "--adapter", "uniner", "--datasets", "conllpp",
+            "--data-dir", str(SHARED_DATA), "--limit", "1", "--batch-size", "3", "--cache-dir", str(tmp_path / "cache"),
             "--log-samples"]
     first = run_cli([*args, "--output-dir", str(tmp_path / "a")], capsys)
     r, spec, lines = check_outputs(tmp_path / "a", "conllpp", capsys, adapter="uniner", limit=1)

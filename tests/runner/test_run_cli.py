@@ -81,7 +81,7 @@ def _interrupt_then_resume(tmp_path, sig) -> tuple[dict, int, subprocess.Complet
     _, err = proc.communicate(timeout=60)
     done = len(ResponseCache(db))
     assert 0 < done < 520, "the interruption must land mid-run"
-    assert not (tmp_path / "out" / "dummy" / "v1" / "crossner_ai.json").exists()
+    assert not (tmp_path / "out" / "partial" / "limit-40" / "dummy" / "v1" / "crossner_ai.json").exists()
     again = subprocess.run(_run_cmd(tmp_path / "out", tmp_path / "cache", "0"), capture_output=True, text=True,
                            env=_env(), timeout=300)
     assert again.returncode == 0, again.stderr

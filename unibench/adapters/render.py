@@ -64,6 +64,10 @@ def query_request(spec: AdapterSpec, card: DatasetCard, q: Query,
               "supervised_row": _supervised_row(spec, card, training_rows)}
     prefix = render(spec.prefix, **values)
     d = spec.decoding
+    if spec.chat:  # the model's chat template renders the turns; the shared turns name the prefix group
+        turns = tuple({"role": t.role, "content": render(t.content, **values)} for t in spec.chat)
+        return GenRequest(prompt=turns, prefix=_chat_prefix_key(turns[:-1]), max_new_tokens=d.max_new_tokens,
+                          stop=tuple(d.stop), temperature=d.temperature)
     return GenRequest(prompt=prefix + render(spec.suffix, **values), prefix=prefix, max_new_tokens=d.max_new_tokens,
                       stop=tuple(d.stop), temperature=d.temperature)
 
@@ -79,3 +83,9 @@ def sentence_request(spec: AdapterSpec, card: DatasetCard, text: str,
                           temperature=d.temperature)
     return GenRequest(prompt=render(spec.prefix, **values) + render(spec.suffix, **values),
                       max_new_tokens=d.max_new_tokens, stop=tuple(d.stop), temperature=d.temperature)
+
+
+def _chat_prefix_key(turns) -> str:
+    """For chat prompts `GenRequest.prefix` is a group key (requests whose leading turns are equal share the
+    rendered prefix after templating; backends find the shared tokens themselves), not a string prefix."""
+    return "\n".join(f"{t['role']}: {t['content']}" for t in turns)

@@ -4,6 +4,7 @@ A backend receives `GenRequest`s and returns one raw output string per request, 
 order. `prefix` is a hint: all requests with the same non-empty prefix start with that exact
 string (for UniNER: the system line and the passage turn), so a backend may compute the prefix
 once and reuse it (KV cache, vLLM prefix caching). Results must not depend on whether it does.
+For a chat-message prompt `prefix` only groups requests whose leading turns are equal.
 """
 
 from __future__ import annotations

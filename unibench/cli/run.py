@@ -102,7 +102,8 @@ def _check_fits(adapter, task: str, model: str) -> None:
                                                                                      "seq2seq) checkpoint"
         raise UnibenchError(f"the {adapter.name} adapter needs {need}, but {model} is a {task} model",
                             hint="pick the adapter with --adapter (bert for token classifiers, gazetteer for the "
-                                 "dictionary baseline; uniner, vicuna, chatgpt, instructuie for generative models)")
+                                 "dictionary baseline; uniner, chat, vicuna, chatgpt, instructuie for generative "
+                                 "models)")
 
 
 def _gguf_is_causal(path: Path) -> bool:
@@ -274,7 +275,10 @@ def register(app: typer.Typer) -> None:
             datasets: Optional[List[str]] = typer.Option(None, "--datasets", help="Row ids (or dataset names)."),
             benchmark: Optional[str] = typer.Option(None, "--benchmark", help="uniner-zeroshot | crossner-mit | "
                                                                              "supervised-20 | demo"),
-            limit: Optional[int] = typer.Option(None, "--limit", help="First N test sentences per row (partial run)."),
+            limit: Optional[int] = typer.Option(None, "--limit", min=1, help="First N test sentences per row (a "
+                                                "partial run: written under OUTPUT_DIR/partial/limit-N/)."),
+            overwrite: bool = typer.Option(False, "--overwrite", help="Replace result files of a different run spec "
+                                                                      "(refused otherwise)."),
             output_dir: Path = typer.Option(Path("results"), "--output-dir"),
             data_dir: Optional[Path] = typer.Option(None, "--data-dir"),
             cache_dir: Optional[Path] = typer.Option(None, "--cache-dir"),
@@ -311,24 +315,31 @@ def register(app: typer.Typer) -> None:
         _execute(model=model, adapter=adapter, datasets=datasets, benchmark=benchmark, limit=limit,
                  output_dir=output_dir, data_dir=data_dir, cache_dir=cache_dir, version=version,
                  log_samples=log_samples, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
-                 vllm_opts=vllm_opts, as_json=as_json, threads=threads, skip_missing=skip_missing)
+                 vllm_opts=vllm_opts, as_json=as_json, threads=threads, skip_missing=skip_missing,
+                 overwrite=overwrite)
 
 
 def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir, cache_dir, version, log_samples,
-             batch_size, gguf_file, base_url, vllm_opts, as_json, threads=None, skip_missing=False) -> None:
+             batch_size, gguf_file, base_url, vllm_opts, as_json, threads=None, skip_missing=False,
+             overwrite=False) -> None:
+    from ..adapter_choice import choose_adapter
     from ..adapters import get_adapter
     from ..cache import ResponseCache
     from ..cards import resolve_ids
     from ..errors import MissingDataError, UnibenchError
-    from ..models import parse_model_ref, registry_adapter, training_datasets
+    from ..models import parse_model_ref, training_datasets
     from ..resources import default_cache_dir, default_data_dir
-    from ..runner import RowJob, RunConfig, run_row
+    from ..run_guard import refuse_clobbering
+    from ..runner import RowJob, RunConfig, planned_path, run_row, run_spec
     from ._common import err_console
 
     if bool(datasets) == bool(benchmark):
         raise UnibenchError("give exactly one of --datasets or --benchmark")
     ref = parse_model_ref(model)
-    spec = get_adapter(adapter or registry_adapter(ref) or "uniner")
+    adapter_name, why = choose_adapter(ref, adapter, gguf_file)
+    spec = get_adapter(adapter_name)
+    err_console.print(f"adapter: {spec.name} ({why}; prompts {spec.kind.replace('_', ' ')}, parser {spec.parser})",
+                      markup=False)
     row_ids, bench_dir = _benchmark_rows(benchmark) if benchmark else (list(datasets), None)
     cards = resolve_ids(row_ids)
     ddir = bench_dir or default_data_dir(data_dir)
@@ -345,12 +356,16 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     backend, info = _make_backend(ref, spec, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
                                   vllm_opts=vllm_opts, threads=threads)
     ident = info.get("identity") or {}
-    revision = ref.revision or ident.get("revision") or "unversioned"
+    revision = "train-dictionary" if ref.kind == "gazetteer" else ref.revision or ident.get("revision") or "unversioned"
     cfg = RunConfig(model_display=ref.display, model_id=ident.get("model_id") or ident.get("model") or ref.name,
                     revision=revision, adapter=spec, version=version, limit=limit, log_samples=log_samples,
                     output_dir=output_dir, cache_dir=cdir / "prepared-cache" if bench_dir else cdir,
                     command="unibench " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
-                    training_datasets=training_datasets(ref), n_parameters=info.get("n_parameters"))
+                    training_datasets=training_datasets(ref), n_parameters=info.get("n_parameters"),
+                    overwrite=overwrite)
+    # before anything runs: no row may silently replace another run's result (run_guard.py)
+    for path, why in refuse_clobbering([(planned_path(cfg, j), run_spec(cfg, j, info)) for j in jobs], overwrite):
+        err_console.print(f"--overwrite: replacing {path} ({why})", markup=False)
     cache = ResponseCache(cdir / "responses.sqlite")
     ns = {"model": cfg.model_id, "revision": revision, "adapter": spec.name, "template": spec.template_hash,
           "decoding": spec.decoding.model_dump(mode="json")}
@@ -375,7 +390,8 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
                     cfg.revision = revision = "train-dictionary"
                 inner = RowProgress(bar, "  queries", row_backend)
                 try:
-                    result, loaded = run_row(cfg, job, row_backend, info, inner, inner.total)
+                    result, loaded = run_row(cfg, job, row_backend, info, inner, inner.total,
+                                             note=lambda t: err_console.print(t, markup=False))
                 except MissingDataError as exc:
                     raise _skip_hint(exc, benchmark if cov is None else None)
                 inner.close()
@@ -392,7 +408,8 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
         if hasattr(backend, "close"):
             backend.close()
     _report(results, cache_stats, cfg, spec, ref, version, output_dir, as_json,
-            model_loaded=getattr(backend, "loaded", backend is not None), coverage=cov)
+            model_loaded=getattr(backend, "loaded", backend is not None), coverage=cov,
+            folders=sorted({str(planned_path(cfg, j).parent) for j in jobs}))
 
 
 def _skip_hint(exc, benchmark):
@@ -420,10 +437,11 @@ def _skip_missing(benchmark, cards, ddir) -> dict:
 
 
 def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, output_dir: Path, as_json: bool, *,
-            model_loaded: bool, coverage: Optional[dict] = None) -> None:
+            model_loaded: bool, coverage: Optional[dict] = None,
+            folders: Optional[list] = None) -> None:
     from ..aggregate import aggregate
     from ..availability import mark_partial
-    from ._common import console, print_json, score_tables
+    from ._common import console, err_console, print_json, score_tables
 
     datasets_tbl = {}
     for rid, (r, loaded) in results.items():
@@ -433,7 +451,7 @@ def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, outp
                              "tp": s.tp, "fp": s.fp, "fn": s.fn, "parse_failures": r.diagnostics.parse_failures,
                              "strict_span_f1": r.strict_span.f1 if r.strict_span else None,
                              "loaded_from_disk": loaded, "cache_hits": cache_stats[rid][0],
-                             "generated": cache_stats[rid][1]}
+                             "generated": cache_stats[rid][1], "parse_warning": r.diagnostics.parse_warning}
     domains, overall = aggregate({k: v["f1"] for k, v in datasets_tbl.items()},
                                  {k: v["domain"] for k, v in datasets_tbl.items()},
                                  {k: r.scores.f1_replicates or [] for k, (r, _) in results.items()})
@@ -451,6 +469,9 @@ def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, outp
         first = next(iter(results.values()))[0]  # the folder the row results went to
         atomic_write_json(result_path(output_dir, first).parent / f"{coverage['benchmark'] or 'datasets'}.summary.json",
                           {k: v for k, v in summary.items() if k != "output_dir"})  # no local paths beside results
+    for row in datasets_tbl.values():  # on stderr, also with --json: a wrong prompt format must not pass quietly
+        if row["parse_warning"]:
+            err_console.print(f"warning: {row['parse_warning']}", markup=False)
     if as_json:
         print_json(summary)
         return
@@ -462,4 +483,4 @@ def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, outp
     if coverage is not None:
         console.print(f"coverage: {coverage['text']}" + (f"; not run: {', '.join(coverage['missing'])}"
                                                          if coverage["missing"] else ""), markup=False)
-    console.print(f"results in {output_dir}/")
+    console.print(f"results in {', '.join(f + '/' for f in folders or [str(output_dir)])}", markup=False)

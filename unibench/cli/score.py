@@ -81,6 +81,7 @@ def score_file(path: Path, *, n_resamples: int, seed: int, adapter: Optional[str
     from .. import __version__
     from ..aggregate import aggregate
     from ..cards import load_registry
+    from ..parse_warning import parse_warning
     from ..scorer import SCORER_VERSION, score_records
 
     records = read_prediction_records(path, adapter)
@@ -90,6 +91,7 @@ def score_file(path: Path, *, n_resamples: int, seed: int, adapter: Optional[str
     for ds, sc in scores.items():
         d = sc.to_dict()
         d["domain"] = reg[ds].domain if ds in reg else None
+        d["parse_warning"] = parse_warning(ds, sc.diagnostics.n_outputs, d["parse_failures"])
         datasets[ds] = d
     row_f1 = {ds: d["f1"] for ds, d in datasets.items()}
     row_domain = {ds: d["domain"] for ds, d in datasets.items() if d["domain"]}
@@ -118,9 +120,13 @@ def register(app: typer.Typer) -> None:
         "sentence_id", "label", "text" (for CIs by sentence, per-type scores, hallucination rate).
         Text outputs first go through the adapter's output handling, as in `unibench run`.
         """
+        from ..printable import printable
         from ._common import err_console, print_json, score_tables
 
         report = score_file(predictions, n_resamples=resamples, seed=seed, adapter=adapter)
+        for d in report["datasets"].values():  # on stderr, also with --json
+            if d["parse_warning"]:
+                err_console.print(f"warning: {printable(d['parse_warning'])}", markup=False)
         if out:
             from ..io import atomic_write_json
 

@@ -23,6 +23,7 @@ from ..aggregate import mean_of
 from ..cards import DOMAINS, load_registry
 from ..errors import UnibenchError
 from ..results import ResultFile, iter_result_files, read_result
+from ..parse_warning import result_parse_warning
 from ..validate import MODEL_META, read_model_meta, validate_dir
 from .significance import not_separable
 
@@ -110,7 +111,10 @@ def collect(dirs: list[Path]) -> Board:
             if str(path) in report.by_file:
                 skipped.append(f"{path}: " + "; ".join(report.by_file[str(path)]))
                 continue
-            _add(entries, path, read_result(path), _meta_for(path.parent, metas), skipped)
+            r = read_result(path)
+            _add(entries, path, r, _meta_for(path.parent, metas), skipped)
+            if result_parse_warning(r):  # most outputs unparsed: the F1 measures the prompt format (parse_warning.py)
+                warnings.append(f"{path}: {result_parse_warning(r)}")
     return Board(entries, skipped, warnings)
 
 

@@ -24,6 +24,7 @@ from .. import __version__
 from ..cards import DOMAINS, load_registry
 from ..errors import UnibenchError
 from ..io import atomic_write_text, replace_dir
+from ..parse_warning import result_parse_warning
 from ..resources import resource_dir
 from . import downloads
 from .board import (CROSSNER_MIT, REPORTED_GROUP, Entry, collect, crossner_mit_table, dataset_table, domain_table,
@@ -50,7 +51,7 @@ def _env() -> jinja2.Environment:
     env.filters.update(pct=downloads.pct, slug=slug, eslug=entry_slug,
                        num=lambda v: "" if v is None else f"{v:.6f}",
                        ci=lambda c: f"[{downloads.pct(c[0])}, {downloads.pct(c[1])}]" if c else "–",
-                       params=_params)
+                       params=_params, parse_warning=result_parse_warning)
     return env
 
 
