@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cards import DatasetCard
+from .data_checks import check_not_empty, check_tokens, unknown_type_error
 from .errors import DataFormatError, MissingDataError
 from .readers import ReadContext, get_reader
 from .schema import Sentence, Span, make_sentence
@@ -84,7 +85,9 @@ def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool) 
         ctx = ReadContext(row_id=card.id, split=file_split, folder=folder, files=files, options=dict(src.options),
                           tag_scheme=card.tag_scheme, on_illegal=card.on_illegal, flush_final=flush_final,
                           report=report)
-        sentences = list(get_reader(src.format)(ctx))
+        sentences = _run_reader(src.format, ctx)
+        check_not_empty(sentences, card.id, split, files)
+        check_tokens(sentences, card.id, files, allow_c1=bool(src.options.get("allow_c1_controls")))
         info = {"kind": "local", "folder": str(folder), "files": [f.name for f in files], "format": src.format,
                 "upstream_repo": src.upstream_repo, "revision": src.upstream_revision or "local"}
         return sentences, info, report
@@ -99,6 +102,18 @@ def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool) 
     if folder is not None and not folder.is_dir():
         raise _missing(card, data_dir, split, f"folder {folder} does not exist")
     raise _missing(card, data_dir, split, "the card lists no source for this split")
+
+
+def _run_reader(fmt: str, ctx: ReadContext) -> list[Sentence]:
+    """All sentences of a reader; a value of the wrong type that a reader did not anticipate (a number where a
+    list belongs...) is still an error naming the data files, never a traceback."""
+    try:
+        return list(get_reader(fmt)(ctx))
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
+        raise DataFormatError(f"unexpected value in the data ({type(exc).__name__}: {str(exc)[:160]})",
+                              path=", ".join(str(f) for f in ctx.files),
+                              hint=f"the {fmt} reader expected other types or fields here; see the reader's "
+                                   f"docstring in unibench/readers/{fmt}.py for the format") from None
 
 
 def _apply_split_policy(card: DatasetCard, sentences: list[Sentence], split: str) -> list[Sentence]:
@@ -136,12 +151,20 @@ def load_split(card: DatasetCard, split: str, data_dir: Path, version: str = "pa
             elif sp.type in card.dropped_types:
                 dropped += 1
             else:
-                raise DataFormatError(
-                    f"raw type {sp.type!r} (sentence {s.id}) is neither in label_map nor in dropped_types",
-                    path=f"dataset_cards/{card.id}.yaml",
-                    hint=f"raw types mapped: {sorted(card.label_map)}; dropped: {card.dropped_types}")
+                files = _split_files(card, Path(data_dir), split)
+                raise unknown_type_error(sp.type, s.id, card.id, files, card.label_map, card.dropped_types)
         mapped.append(make_sentence(s.id, list(s.tokens), spans))
     return LoadedSplit(card, split, version, mapped, info, report.repairs, report.examples, dropped)
+
+
+def _split_files(card: DatasetCard, data_dir: Path, split: str) -> list[Path]:
+    """The local files a split was read from (empty for Hub rows), for error messages."""
+    folder, src = local_folder(card, data_dir), card.sources.local
+    file_split = "all" if card.split_policy is not None else split
+    if folder is None or src is None or file_split not in src.files:
+        return []
+    names = src.files[file_split]
+    return [folder / n for n in ([names] if isinstance(names, str) else names)]
 
 
 def mentions(sentence: Sentence) -> list[tuple[Span, str]]:

@@ -18,7 +18,7 @@ def read_prediction_records(path: Path) -> list[dict]:
 
     records = []
     hint = 'each line must be {"dataset": str, "output": str, "gold": [str]}'
-    for lineno, obj in iter_jsonl(path, hint):
+    for lineno, obj in iter_jsonl(path, hint, "predictions"):
         if not isinstance(obj, dict):
             raise DataFormatError("expected a JSON object", path=path, line=lineno)
         problems = []
@@ -92,6 +92,9 @@ def register(app: typer.Typer) -> None:
         """
         from ._common import err_console, print_json, score_tables
 
+        if out is not None and out.is_dir():  # refused before any scoring: no partial output
+            raise UnibenchError("--out is an existing folder; expected the path of the JSON report to write",
+                                path=out, hint=f"e.g. --out {out / 'scores.json'}")
         report = score_file(predictions, n_resamples=resamples, seed=seed)
         if out:
             from ..io import atomic_write_json

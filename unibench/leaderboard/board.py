@@ -14,6 +14,7 @@ Model metadata comes from `model_meta.json` beside the result files when it is t
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,7 +91,7 @@ def group_order(group: str) -> tuple:
 def _meta_for(folder: Path, cache: dict):
     if folder not in cache:
         p = folder / MODEL_META
-        cache[folder] = read_model_meta(p) if p.exists() else None
+        cache[folder] = read_model_meta(p) if os.path.lexists(p) else None
     return cache[folder]
 
 
@@ -110,7 +111,7 @@ def collect(dirs: list[Path]) -> Board:
             if str(path) in report.by_file:
                 skipped.append(f"{path}: " + "; ".join(report.by_file[str(path)]))
                 continue
-            _add(entries, path, read_result(path), _meta_for(path.parent, metas), skipped)
+            _add(entries, path, read_result(path, d), _meta_for(path.parent, metas), skipped)
     return Board(entries, skipped, warnings)
 
 
