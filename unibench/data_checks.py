@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .errors import DataFormatError
-from .safe_read import line_of
+from .safe_read import iter_files, line_of
 from .schema import Sentence
 
 #: C0 controls (incl. NUL, TAB, CR, LF), DEL and C1 controls: never part of a token.
@@ -24,10 +24,11 @@ C0_ONLY = re.compile(r"[\x00-\x1f\x7f]")
 def _where(files: Iterable[Path], needles: list[str], fallback: str = "<no files>") -> tuple[str, int | None]:
     files = [Path(f) for f in files]
     for f in files:
-        if f.is_file():
-            line = line_of(f, needles)
+        inside = list(iter_files(f, "")) if f.is_dir() else [f]  # a split folder (brat, i2b2...): its files
+        for g in inside:
+            line = line_of(g, needles) if needles and g.is_file() else None
             if line is not None:
-                return str(f), line
+                return str(g), line
     return ", ".join(str(f) for f in files) or fallback, None
 
 

@@ -8,6 +8,7 @@ the JSONL that `prepare` writes from them.
 
 from __future__ import annotations
 
+import os
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,7 @@ def available_splits(card: DatasetCard, data_dir: Path | None = None) -> list[st
     if src is not None and folder is not None and folder.is_dir():
         def present(names):
             names = [names] if isinstance(names, str) else names
-            return all((folder / n).exists() for n in names)
+            return all(os.path.lexists(folder / n) for n in names)  # a dangling symlink is refused when read
         splits = [s for s, names in src.files.items() if present(names)]
     else:
         splits = list(src.files) if src else []
@@ -79,7 +80,7 @@ def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool) 
         names = src.files[file_split]
         names = [names] if isinstance(names, str) else list(names)
         files = [folder / n for n in names]
-        missing = [f for f in files if not f.exists()]
+        missing = [f for f in files if not os.path.lexists(f)]
         if missing:
             raise _missing(card, data_dir, split, f"{missing[0]} does not exist")
         ctx = ReadContext(row_id=card.id, split=file_split, folder=folder, files=files, options=dict(src.options),

@@ -24,6 +24,7 @@ Options:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -117,7 +118,7 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
         if wanted is not None and ann.stem not in wanted:
             continue
         txt = ann.with_suffix(".txt")
-        if not txt.exists():
+        if not os.path.lexists(txt):  # a dangling symlink is refused by name when read
             raise DataFormatError("no .txt file beside this .ann file", path=ann,
                                   hint="brat pairs name.txt with name.ann")
         text = read_text(txt, "data", root=ann.parent)
