@@ -57,6 +57,17 @@ def _inside(target: Path, root: Path) -> bool:
         return False
 
 
+def tree_root(root: Path | str) -> Path:
+    """The folder a symlink found under `root` may point into: `root` itself, except for a Hugging Face
+    cache snapshot (`<repo cache>/snapshots/<commit>/...`), whose files are symlinks that huggingface_hub
+    itself made into the repo cache's `blobs/`: there the repo cache folder is the tree."""
+    root = Path(root).resolve()
+    for folder in (root, *root.parents):  # the results/ folder of a snapshot, or the snapshot itself
+        if folder.parent.name == "snapshots" and (folder.parent.parent / "blobs").is_dir():
+            return folder.parent.parent
+    return root
+
+
 def check_file(path: Path | str, kind: str, *, root: Path | str | None = None) -> Path:
     """The path to open, after refusing anything that is not a regular file within its cap.
 
@@ -74,7 +85,7 @@ def check_file(path: Path | str, kind: str, *, root: Path | str | None = None) -
         if not target.exists():
             raise DataFormatError(f"dangling symlink (points to {os.readlink(path)})", path=path,
                                   hint="replace the symlink by the file itself")
-        if root is not None and not _inside(target, Path(root).resolve()):
+        if root is not None and not _inside(target, tree_root(root)):
             raise DataFormatError(f"symlink points outside {root} (to {target})", path=path,
                                   hint="files in this folder must be regular files, or symlinks to files "
                                        "inside the same folder")

@@ -120,3 +120,13 @@ def test_a_symlinked_folder_is_not_followed(tmp_path, capsys):
     rc, out, err = kit.run(["validate", root], capsys)
     assert rc == 0, out + err
     assert "x.json" not in out + err
+
+
+def test_a_hostile_sample_log_is_left_out_not_read(tmp_path, capsys):
+    root = _results(tmp_path)
+    log = (root / TARGET).with_name("mit_restaurant.samples.jsonl")
+    log.symlink_to("/dev/zero")
+    site = tmp_path / "site"
+    rc, out, err = kit.run(["leaderboard", "build", "--results", root, "--out", site, "--json"], capsys)
+    assert rc == 0, out + err
+    assert [s for s in json.loads(out)["skipped"] if str(log) in s and "sample log left out" in s]

@@ -132,8 +132,14 @@ def _add(entries: dict[str, Entry], path: Path, r: ResultFile, meta, skipped: li
             return
         e.rows[row], e.paths[row] = r, path
         samples = path.with_name(path.stem + ".samples.jsonl")
-        if samples.exists():
-            e.samples[row] = samples
+        if os.path.lexists(samples):
+            from ..safe_read import check_file
+
+            try:  # a folder, device, dangling or escaping symlink, or an oversize log is left out by name
+                check_file(samples, "predictions", root=path.parent)
+                e.samples[row] = samples
+            except UnibenchError as exc:
+                skipped.append(f"{samples}: sample log left out: {exc.message}")
     elif r.scope == "domain":
         e.domain_reported[r.domain] = r
     else:
