@@ -140,6 +140,8 @@ def load_split(card: DatasetCard, split: str, data_dir: Path, version: str = "pa
                                         flush_final="drop_sentence_final_entities" not in quirks)
     if card.split_policy is not None:
         sentences = _apply_split_policy(card, sentences, split)
+        check_not_empty(sentences, card.id, f"{split} (after the card's split_policy)",
+                        _split_files(card, Path(data_dir), split))
     if "drop_last_sentence" in quirks and sentences:
         sentences = sentences[:-1]
     mapped, dropped = [], 0

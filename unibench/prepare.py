@@ -49,8 +49,11 @@ def prepare(card: DatasetCard, data_dir: Path, cache_dir: Path, version: str = "
         "row": card.id, "dataset": card.dataset, "version": version, "card_hash": card.card_hash(),
         "label_map_hash": card.label_map_hash, "reader_version": READER_VERSION,
         "unibench_version": __version__, "splits": {}}
-    for split in splits or available_splits(card, data_dir):
-        loaded = load_split(card, split, data_dir, version)
+    # every split is read (and refused) before any is written: bad data leaves no partial output
+    loaded_splits = [load_split(card, split, data_dir, version)
+                     for split in splits or available_splits(card, data_dir)]
+    for loaded in loaded_splits:
+        split = loaded.split
         path = folder / f"{split}.jsonl"
         write_sentences(path, loaded.sentences)
         manifest["splits"][split] = {

@@ -73,6 +73,12 @@ FIXTURES: dict[str, Fixture] = {
     "i2b2_2010": Fixture("test.jsonl", {"test.jsonl": json.dumps(
         _bigbio_doc("chest pain noted Cafe", [("problem", 0, 10)])) + "\n"},
         is_json=True, wrong_type=('"entities": [', '"entities": 5, "x": [')),
+    # tasteset_csv: recipes with a JSON list of character-offset entities in a CSV cell (a seeded split by
+    # recipe, so there are ten of them; the marker recipe is read whatever split it lands in)
+    "tasteset": Fixture("TASTEset.csv", {"TASTEset.csv": "ingredients,ingredients_entities\n" + "".join(
+        f'"{k} cups flour{" Cafe" if k == 1 else ""}","[{{""start"": 0, ""end"": {len(str(k))}, ""type"": ""QUANTITY"", '
+        f'""entity"": ""{k}""}}, {{""start"": {len(str(k)) + 6}, ""end"": {len(str(k)) + 11}, '
+        f'""type"": ""FOOD"", ""entity"": ""flour""}}]"\n' for k in range(1, 11))}),
     # brat: a split folder of .txt + .ann standoff pairs (WLP skips the title line)
     "wlp": Fixture("test/protocol_1.txt", {"test/protocol_1.txt": "Protocol title\nAdd water Cafe.\n",
                                            "test/protocol_1.ann": "T1\tReagent 19 24\twater\n"}),
@@ -192,3 +198,13 @@ def test_a_folder_where_the_split_folder_is_expected_holds_no_sentences(tmp_path
         p.unlink()
     rc, out, err = kit.run(["data", "prepare", "wlp", "--data-dir", data, "--cache-dir", cache], capsys)
     kit.assert_refused(rc, out, err, ["no sentences", "test"])
+
+
+def test_a_split_policy_that_leaves_a_split_empty_is_an_error_and_writes_nothing(tmp_path, capsys):
+    """Two recipes cannot fill train, dev and test: no split is prepared (not even the train split)."""
+    data, cache, target = _write_row(tmp_path, "tasteset")
+    lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
+    target.write_text("".join(lines[:3]), encoding="utf-8")
+    rc, out, err = kit.run(["data", "prepare", "tasteset", "--data-dir", data, "--cache-dir", cache], capsys)
+    kit.assert_refused(rc, out, err, ["TASTEset.csv", "split_policy"])
+    assert _prepared_files(cache) == [] and not (cache / "prepared" / "tasteset").exists()
