@@ -76,8 +76,8 @@ FIXTURES: dict[str, Fixture] = {
     # tasteset_csv: recipes with a JSON list of character-offset entities in a CSV cell (a seeded split by
     # recipe, so there are ten of them; the marker recipe is read whatever split it lands in)
     "tasteset": Fixture("TASTEset.csv", {"TASTEset.csv": "ingredients,ingredients_entities\n" + "".join(
-        f'"{k} cups flour{" Cafe" if k == 1 else ""}","[{{""start"": 0, ""end"": {len(str(k))}, ""type"": ""QUANTITY"", '
-        f'""entity"": ""{k}""}}, {{""start"": {len(str(k)) + 6}, ""end"": {len(str(k)) + 11}, '
+        f'"{k} cups flour{" Cafe" if k == 1 else ""}","[{{""start"": 0, ""end"": {len(str(k))}, '
+        f'""type"": ""QUANTITY"", ""entity"": ""{k}""}}, {{""start"": {len(str(k)) + 6}, ""end"": {len(str(k)) + 11}, '
         f'""type"": ""FOOD"", ""entity"": ""flour""}}]"\n' for k in range(1, 11))}),
     # brat: a split folder of .txt + .ann standoff pairs (WLP skips the title line)
     "wlp": Fixture("test/protocol_1.txt", {"test/protocol_1.txt": "Protocol title\nAdd water Cafe.\n",

@@ -36,7 +36,8 @@ def _annotation_lines(folder: Path) -> Iterator[tuple[Path, int, list[str]]]:
         raise DataFormatError("no pipe annotation files (names containing '.pipe') in this folder", path=folder,
                               hint="put the Task 1 gold .pipe files next to the report .txt files")
     for f in files:
-        for lineno, raw in enumerate(read_bytes(f, "data", root=folder).decode("utf-8", errors="replace").splitlines(), 1):
+        text = read_bytes(f, "data", root=folder).decode("utf-8", errors="replace")
+        for lineno, raw in enumerate(text.splitlines(), 1):
             if raw.strip():
                 yield f, lineno, raw.strip().split("||")
 
