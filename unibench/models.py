@@ -117,6 +117,6 @@ def _is_token_classifier(ref: ModelRef) -> bool:
         path = Path(found)
     try:
         archs = json.loads(path.read_text(encoding="utf-8")).get("architectures") or []
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         return False
     return any(str(a).endswith("ForTokenClassification") for a in archs)
