@@ -79,6 +79,12 @@ FIXTURES: dict[str, Fixture] = {
         f'"{k} cups flour{" Cafe" if k == 1 else ""}","[{{""start"": 0, ""end"": {len(str(k))}, '
         f'""type"": ""QUANTITY"", ""entity"": ""{k}""}}, {{""start"": {len(str(k)) + 6}, ""end"": {len(str(k)) + 11}, '
         f'""type"": ""FOOD"", ""entity"": ""flour""}}]"\n' for k in range(1, 11))}),
+    # i2b2_xml: a split folder of standoff XML files (TEXT + TAGS with character offsets)
+    "i2b2_2012": Fixture("test/1.xml", {"test/1.xml": (
+        "<?xml version='1.0' encoding='UTF-8'?>\n<ClinicalNarrativeTemporalAnnotation>\n"
+        "<TEXT><![CDATA[\nThe patient had fever Cafe .\n]]></TEXT>\n<TAGS>\n"
+        '<EVENT id="E0" start="17" end="22" text="fever" type="PROBLEM"/>\n'
+        "</TAGS>\n</ClinicalNarrativeTemporalAnnotation>\n")}),
     # brat: a split folder of .txt + .ann standoff pairs (WLP skips the title line)
     "wlp": Fixture("test/protocol_1.txt", {"test/protocol_1.txt": "Protocol title\nAdd water Cafe.\n",
                                            "test/protocol_1.ann": "T1\tReagent 19 24\twater\n"}),
@@ -92,6 +98,8 @@ def _cases(row: str) -> list[str]:
     cases = list(kit.BYTE_CASES) + list(kit.TOKEN_CASES) + list(kit.FS_CASES) + ["oversize"]
     if row == "finer_ord":  # its card allows C1 controls: the release has one (cp1252 decoded as Latin-1)
         cases.remove("c1_in_token")
+    if row == "i2b2_2012":  # XML declares its own encoding: UTF-16 with a BOM is valid XML
+        cases.remove("utf16")
     if fx.is_json:
         cases += list(kit.JSON_CASES) + ["wrong_type", "nul_escaped_in_json"]
     return cases
@@ -126,6 +134,8 @@ def _damage(target: Path, row: str, case: str, monkeypatch) -> list[str]:
         kit.apply(target, case)
     if row == "wlp" and case == "empty":  # the .ann offsets then fall outside the empty text
         names = ["protocol_1.ann"]
+    if row == "i2b2_2012" and case == "folder":  # a folder in a split folder is walked, not read: nothing left
+        names = ["i2b2_2012/test", "no sentences"]
     return names
 
 
