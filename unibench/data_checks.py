@@ -32,15 +32,17 @@ def _where(files: Iterable[Path], needles: list[str], fallback: str = "<no files
     return ", ".join(str(f) for f in files) or fallback, None
 
 
-def check_not_empty(sentences: list[Sentence], row: str, split: str, files: Iterable[Path]) -> None:
+def check_not_empty(sentences: list[Sentence], row: str, split: str, files: Iterable[Path],
+                    source: str = "<no files>") -> None:
     if not sentences:
-        where, _ = _where(files, [])
+        where, _ = _where(files, [], source)
         raise DataFormatError(f"the {split} split of {row} has no sentences", path=where,
                               hint="the file is empty or holds no records this reader recognises; check that it is "
                                    "the right file for the card's format")
 
 
-def check_tokens(sentences: list[Sentence], row: str, files: Iterable[Path], *, allow_c1: bool = False) -> None:
+def check_tokens(sentences: list[Sentence], row: str, files: Iterable[Path], *, allow_c1: bool = False,
+                 source: str = "<no files>") -> None:
     """No control character inside a token (C1 allowed only where the card documents it)."""
     bad = C0_ONLY if allow_c1 else CONTROL
     for s in sentences:
@@ -48,7 +50,7 @@ def check_tokens(sentences: list[Sentence], row: str, files: Iterable[Path], *, 
             m = bad.search(tok)
             if m:
                 ch = m.group()
-                where, line = _where(files, [ch, f"\\u{ord(ch):04x}", f"\\u{ord(ch):04X}"])
+                where, line = _where(files, [ch, f"\\u{ord(ch):04x}", f"\\u{ord(ch):04X}"], source)
                 raise DataFormatError(f"token {i} of sentence {s.id} contains the control character "
                                       f"U+{ord(ch):04X}: {tok!r}", path=where, line=line,
                                       hint="remove or replace the control character in the data file (C1 "

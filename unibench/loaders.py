@@ -98,6 +98,10 @@ def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool) 
         except ImportError:  # pragma: no cover - depends on the environment
             raise _missing(card, data_dir, split, "no local files and the `datasets` package is not installed")
         sentences = read_hf(card, split, flush_final=flush_final, report=report)
+        hub = f"{card.sources.hf.repo} (Hugging Face Hub, split {split})"
+        check_not_empty(sentences, card.id, split, [], source=hub)
+        # C1 allowed: a pinned Hub dataset cannot be fixed here, and cp1252 punctuation read as Latin-1 is common
+        check_tokens(sentences, card.id, [], allow_c1=True, source=hub)
         return sentences, {"kind": "hf", "repo": card.sources.hf.repo, "revision": card.sources.hf.revision,
                            "config": card.sources.hf.config}, report
     if folder is not None and not folder.is_dir():
