@@ -171,8 +171,7 @@ def load_json(path: Path | str, kind: str, *, root: Path | str | None = None, hi
 
 def iter_jsonl(path: Path | str, kind: str, hint: str, *, root: Path | str | None = None) -> Iterator[tuple[int, Any]]:
     """(line number, object) for each non-blank line of a checked JSONL file."""
-    text = read_text(path, kind, root=root)
-    for lineno, raw in enumerate(text.split("\n"), 1):
+    for lineno, raw in enumerate(open_text(path, kind, root=root), 1):  # lines as open() splits them
         if raw.strip():
             yield lineno, parse_json(raw, path, line=lineno, hint=hint)
 
