@@ -49,6 +49,10 @@ def _cap(kind: str) -> int:
     return CAPS[kind]
 
 
+def _size(n: int) -> str:
+    return f"{n / MB:.1f} MB" if n >= MB else f"{n} bytes"
+
+
 def _inside(target: Path, root: Path) -> bool:
     try:
         target.relative_to(root)
@@ -96,7 +100,7 @@ def check_file(path: Path | str, kind: str, *, root: Path | str | None = None) -
         raise DataFormatError("is not a regular file (a device, FIFO or socket)", path=path,
                               hint="only regular files are read; replace it by the file itself")
     if st.st_size > cap:
-        raise DataFormatError(f"is {st.st_size / MB:.1f} MB; {kind} files are capped at {cap // MB} MB", path=path,
+        raise DataFormatError(f"is {_size(st.st_size)}; {kind} files are capped at {_size(cap)}", path=path,
                               hint="see docs/trust.md for the caps (unibench/safe_read.py CAPS)")
     return target
 
@@ -105,10 +109,15 @@ def read_bytes(path: Path | str, kind: str, *, root: Path | str | None = None) -
     """The file's bytes, refused when it is not a regular file or exceeds its kind's cap."""
     target = check_file(path, kind, root=root)
     cap = _cap(kind)
-    with open(target, "rb") as fh:
+    # O_NONBLOCK: should the file have been swapped for a FIFO since the check, opening it must not hang;
+    # fstat on the open descriptor is the check that cannot be raced
+    fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise DataFormatError("is not a regular file", path=path, hint="only regular files are read")
         data = fh.read(cap + 1)
     if len(data) > cap:  # grew after the size check, or the filesystem lied about the size
-        raise DataFormatError(f"is larger than the {cap // MB} MB cap for {kind} files", path=path,
+        raise DataFormatError(f"is larger than the {_size(cap)} cap for {kind} files", path=path,
                               hint="see docs/trust.md for the caps")
     return data
 

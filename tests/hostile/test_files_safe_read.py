@@ -3,6 +3,8 @@ symlinks are followed."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from unibench import safe_read
@@ -88,3 +90,11 @@ def test_iter_files_skips_folders_and_reports_links(tmp_path):
     (tmp_path / "zero.json").symlink_to("/dev/zero")
     found = [p.relative_to(tmp_path).as_posix() for p in safe_read.iter_files(tmp_path, ".json")]
     assert found == ["a.json", "dir.json/b.json", "zero.json"]
+
+
+def test_a_fifo_is_refused_without_opening_it(tmp_path):
+    """Opening a FIFO for reading blocks until a writer comes: it must be refused before any open."""
+    fifo = tmp_path / "x.json"
+    os.mkfifo(fifo)
+    with pytest.raises(DataFormatError, match="not a regular file"):
+        safe_read.read_bytes(fifo, "result")
