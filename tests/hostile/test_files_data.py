@@ -218,3 +218,24 @@ def test_a_split_policy_that_leaves_a_split_empty_is_an_error_and_writes_nothing
     rc, out, err = kit.run(["data", "prepare", "tasteset", "--data-dir", data, "--cache-dir", cache], capsys)
     kit.assert_refused(rc, out, err, ["TASTEset.csv", "split_policy"])
     assert _prepared_files(cache) == [] and not (cache / "prepared" / "tasteset").exists()
+
+
+@pytest.mark.parametrize("tags,ok", [([0, 3, 4], True), ([0, -1, 0], False)])
+def test_hub_rows_refuse_label_ids_out_of_range(monkeypatch, tags, ok):
+    """A Hub row's integer tags index the ClassLabel names: -1 must not silently be the last name."""
+    datasets = pytest.importorskip("datasets")
+    from unibench.cards import get_card
+    from unibench.errors import DataFormatError
+    from unibench.readers import hf
+
+    names = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+    features = datasets.Features({"tokens": datasets.Sequence(datasets.Value("string")),
+                                  "ner_tags": datasets.Sequence(datasets.ClassLabel(names=names))})
+    ds = datasets.Dataset.from_dict({"tokens": [["John", "Acme", "Corp"]], "ner_tags": [tags]}, features=features)
+    monkeypatch.setattr(hf, "load_hf_split", lambda card, split: ds)
+    card = get_card("wikiann_en")
+    if ok:
+        assert [sp.type for sp in hf.read_hf(card, "test")[0].spans] == ["ORG"]
+    else:
+        with pytest.raises(DataFormatError, match="out of range"):
+            hf.read_hf(card, "test")
