@@ -3,7 +3,8 @@
 Readers know their formats; these checks hold for all of them, so they live once, here, and the
 loader runs them on what a reader returned. Errors name the data file and, where the offending
 text can be found in it, the line (searched only on the error path, so the normal path costs one
-pass over the tokens).
+pass over the tokens). A card whose released data has C1 controls in tokens (cp1252 punctuation decoded
+as Latin-1) sets the reader option `allow_c1_controls: true`; C0 controls are refused for every row.
 """
 
 from __future__ import annotations
