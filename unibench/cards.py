@@ -266,9 +266,13 @@ def _key_lines(text: str) -> dict[str, int]:
 
 
 def parse_card(path: Path) -> DatasetCard:
-    text = path.read_text(encoding="utf-8")
+    from .safe_read import read_text
+
+    text = read_text(path, "meta")  # regular file, size cap, UTF-8 with the BOM stripped
     try:
         raw = yaml.safe_load(text)
+    except (RecursionError, ValueError) as exc:
+        raise CardError(f"unreadable YAML ({type(exc).__name__})", path=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise CardError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=path,

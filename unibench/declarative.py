@@ -23,8 +23,12 @@ M = TypeVar("M", bound=BaseModel)
 
 def load_named_yaml(path: Path | str, model: type[M], kind: str) -> M:
     path = Path(path)
+    from .safe_read import read_text
+
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(read_text(path, "meta"))
+    except (RecursionError, ValueError) as exc:
+        raise CardError(f"unreadable YAML ({type(exc).__name__})", path=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise CardError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=path,

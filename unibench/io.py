@@ -16,6 +16,11 @@ from typing import Any
 
 def atomic_write_text(path: Path | str, text: str) -> None:
     path = Path(path)
+    if path.is_dir():  # os.replace would fail half-way with IsADirectoryError
+        from .errors import UnibenchError
+
+        raise UnibenchError("is a folder; expected the path of a file to write", path=path,
+                            hint="give a file name (e.g. DIR/report.json), not an existing folder")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
@@ -72,20 +77,13 @@ def sha256_file(path: Path | str) -> str:
     return h.hexdigest()
 
 
-def iter_jsonl(path: Path | str, hint: str):
+def iter_jsonl(path: Path | str, hint: str, kind: str = "data"):
     """Yield (line number, object) for each non-blank line of a JSONL file.
 
-    The one place where a JSONL line that is not JSON becomes an error naming the file, the line
-    and the column, with the caller's hint about what the line should hold.
+    A JSONL line that is not JSON becomes an error naming the file, the line and the column,
+    with the caller's hint about what the line should hold. The file is read through
+    `unibench.safe_read` (regular file, size cap of `kind`, UTF-8 with the BOM stripped).
     """
-    from .errors import DataFormatError
+    from .safe_read import iter_jsonl as _iter
 
-    with open(path, encoding="utf-8") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                yield lineno, json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise DataFormatError(f"invalid JSON ({exc.msg} at column {exc.colno})", path=path, line=lineno,
-                                      hint=hint) from None
+    yield from _iter(path, kind, hint)

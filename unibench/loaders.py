@@ -8,6 +8,7 @@ the JSONL that `prepare` writes from them.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from .cards import DatasetCard
 from . import hub_data
+from .data_checks import check_not_empty, check_tokens, unknown_type_error
 from .errors import DataFormatError, MissingDataError
 from .readers import ReadContext, get_reader
 from .schema import Sentence, Span, make_sentence
@@ -49,7 +51,7 @@ def available_splits(card: DatasetCard, data_dir: Path | None = None) -> list[st
     if src is not None and folder is not None and folder.is_dir():
         def present(names):
             names = [names] if isinstance(names, str) else names
-            return all((folder / n).exists() for n in names)
+            return all(os.path.lexists(folder / n) for n in names)  # a dangling symlink is refused when read
         splits = [s for s, names in src.files.items() if present(names)]
         if splits or card.sources.hf is None:  # a folder holding only a Hub pin falls through to the Hub's splits
             return [s for s in ("train", "dev", "test") if s in splits]
@@ -80,7 +82,7 @@ def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool,
     names = src.files.get(file_split) if src is not None else None
     names = [names] if isinstance(names, str) else list(names or [])
     files = [folder / n for n in names] if folder is not None else []
-    missing = [f for f in files if not f.exists()]
+    missing = [f for f in files if not os.path.lexists(f)]  # a dangling symlink is refused when read
     pinned = card.sources.hf is not None and hub_data.read_pin(card, data_dir) is not None
     if folder is not None and folder.is_dir() and names and not (missing and pinned):
         if missing:
@@ -89,7 +91,9 @@ def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool,
         ctx = ReadContext(row_id=card.id, split=file_split, folder=folder, files=files, options=options,
                           tag_scheme=card.tag_scheme, on_illegal=card.on_illegal, flush_final=flush_final,
                           report=report)
-        sentences = list(get_reader(src.format)(ctx))
+        sentences = _run_reader(src.format, ctx)
+        check_not_empty(sentences, card.id, split, files)
+        check_tokens(sentences, card.id, files, allow_c1=bool(src.options.get("allow_c1_controls")))
         info = {"kind": "local", "folder": str(folder), "files": [f.name for f in files], "format": src.format,
                 "upstream_repo": src.upstream_repo, "revision": src.upstream_revision or "local"}
         return sentences, info, report
@@ -100,10 +104,26 @@ def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool,
             raise _missing(card, data_dir, split, "no local files and the `datasets` package is not installed")
         info: dict = {}
         sentences = read_hf(card, split, flush_final=flush_final, report=report, data_dir=data_dir, source=info)
+        hub = f"{card.sources.hf.repo} (Hugging Face Hub, split {split})"
+        check_not_empty(sentences, card.id, split, [], source=hub)
+        # C1 allowed: a pinned Hub dataset cannot be fixed here, and cp1252 punctuation read as Latin-1 is common
+        check_tokens(sentences, card.id, [], allow_c1=True, source=hub)
         return sentences, info, report
     if folder is not None and not folder.is_dir():
         raise _missing(card, data_dir, split, f"folder {folder} does not exist")
     raise _missing(card, data_dir, split, "the card lists no source for this split")
+
+
+def _run_reader(fmt: str, ctx: ReadContext) -> list[Sentence]:
+    """All sentences of a reader; a value of the wrong type that a reader did not anticipate (a number where a
+    list belongs...) is still an error naming the data files, never a traceback."""
+    try:
+        return list(get_reader(fmt)(ctx))
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
+        raise DataFormatError(f"unexpected value in the data ({type(exc).__name__}: {str(exc)[:160]})",
+                              path=", ".join(str(f) for f in ctx.files),
+                              hint=f"the {fmt} reader expected other types or fields here; see the reader's "
+                                   f"docstring in unibench/readers/{fmt}.py for the format") from None
 
 
 def _apply_split_policy(card: DatasetCard, sentences: list[Sentence], split: str,
@@ -162,6 +182,8 @@ def load_split(card: DatasetCard, split: str, data_dir: Path, version: str = "pa
         sentences = _filter(proc, sentences)
     if card.split_policy is not None:
         sentences = _apply_split_policy(card, sentences, split, proc)
+        check_not_empty(sentences, card.id, f"{split} (after the card's split_policy)",
+                        _split_files(card, Path(data_dir), split))
     if "drop_last_sentence" in quirks and sentences:
         sentences = sentences[:-1]
     mapped, dropped = [], 0
@@ -174,12 +196,20 @@ def load_split(card: DatasetCard, split: str, data_dir: Path, version: str = "pa
             elif sp.type in card.dropped_types:
                 dropped += 1
             else:
-                raise DataFormatError(
-                    f"raw type {sp.type!r} (sentence {s.id}) is neither in label_map nor in dropped_types",
-                    path=f"dataset_cards/{card.id}.yaml",
-                    hint=f"raw types mapped: {sorted(card.label_map)}; dropped: {card.dropped_types}")
+                files = _split_files(card, Path(data_dir), split)
+                raise unknown_type_error(sp.type, s.id, card.id, files, card.label_map, card.dropped_types)
         mapped.append(make_sentence(s.id, list(s.tokens), spans))
     return LoadedSplit(card, split, version, mapped, info, report.repairs, report.examples, dropped)
+
+
+def _split_files(card: DatasetCard, data_dir: Path, split: str) -> list[Path]:
+    """The local files a split was read from (empty for Hub rows), for error messages."""
+    folder, src = local_folder(card, data_dir), card.sources.local
+    file_split = "all" if card.split_policy is not None else split
+    if folder is None or src is None or file_split not in src.files:
+        return []
+    names = src.files[file_split]
+    return [folder / n for n in ([names] if isinstance(names, str) else names)]
 
 
 def mentions(sentence: Sentence) -> list[tuple[Span, str]]:

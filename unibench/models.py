@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -61,13 +62,11 @@ def checkpoint_meta(ref: ModelRef) -> dict:
     if ref.kind not in ("hf", "vllm") or not Path(ref.name).is_dir():
         return {}
     path = Path(ref.name) / META_FILE
-    if not path.exists():
+    if not os.path.lexists(path):
         return {}
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise UnibenchError(f"invalid JSON: {e.msg}", path=path, line=e.lineno,
-                            hint='expected {"adapter": NAME, "training_datasets": [ROW_ID, ...]}') from None
+    from .safe_read import load_json
+
+    meta = load_json(path, "meta", hint='expected {"adapter": NAME, "training_datasets": [ROW_ID, ...]}')
     if not isinstance(meta, dict):
         raise UnibenchError("expected a JSON object", path=path, line=1,
                             hint='expected {"adapter": NAME, "training_datasets": [ROW_ID, ...]}')
@@ -118,6 +117,6 @@ def _is_token_classifier(ref: ModelRef) -> bool:
         path = Path(found)
     try:
         archs = json.loads(path.read_text(encoding="utf-8")).get("architectures") or []
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         return False
     return any(str(a).endswith("ForTokenClassification") for a in archs)

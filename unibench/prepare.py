@@ -63,9 +63,13 @@ def prepare(card: DatasetCard, data_dir: Path, cache_dir: Path, version: str = "
         "row": card.id, "dataset": card.dataset, "version": version, "card_hash": card.card_hash(),
         "label_map_hash": card.label_map_hash, "reader_version": READER_VERSION,
         "unibench_version": __version__, "splits": {}}
+    # every split is read (and refused) before any is written: bad data leaves no partial output; the raw
+    # inputs are hashed before reading, so the recorded hashes are never newer than what was read
+    loaded_splits = []
     for split in splits or available_splits(card, data_dir):
-        inputs = with_hashes(current_inputs(card, split, data_dir))  # hashed before reading: never newer
-        loaded = load_split(card, split, data_dir, version)
+        inputs = with_hashes(current_inputs(card, split, data_dir))
+        loaded_splits.append((split, inputs, load_split(card, split, data_dir, version)))
+    for split, inputs, loaded in loaded_splits:
         path = folder / f"{split}.jsonl"
         write_sentences(path, loaded.sentences)
         manifest["splits"][split] = {

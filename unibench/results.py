@@ -15,7 +15,6 @@ numbers at `<results>/reported/<model-slug>/<source key>/<row | domain-<name> | 
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from datetime import datetime, timezone
@@ -228,12 +227,12 @@ def write_result(path: Path, result: ResultFile) -> Path:
     return path
 
 
-def read_result(path: Path) -> ResultFile:
-    try:
-        obj = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataFormatError(f"invalid JSON ({exc.msg})", path=path, line=exc.lineno,
-                              hint="a result file is one JSON object (unibench/results.py)") from None
+def read_result(path: Path, root: Path | None = None) -> ResultFile:
+    """Read and validate one result file through `unibench.safe_read` (regular file, size cap, UTF-8); `root`
+    is the results folder it was found in, which a symlink must not leave."""
+    from .safe_read import load_json
+
+    obj = load_json(path, "result", root=root, hint="a result file is one JSON object (unibench/results.py)")
     try:
         return ResultFile.model_validate(obj)
     except ValidationError as exc:
@@ -243,7 +242,11 @@ def read_result(path: Path) -> ResultFile:
 
 
 def iter_result_files(root: Path) -> Iterator[Path]:
-    for path in sorted(Path(root).rglob("*.json")):
+    """Every `*.json` entry below `root` that is not a folder (symlinks and special files are yielded so that
+    reading them refuses them by name)."""
+    from .safe_read import iter_files
+
+    for path in iter_files(root, ".json"):
         if path.name in ("run_spec.json", "model_meta.json") or path.name.endswith((".run_spec.json", ".summary.json")) \
                 or path.name.startswith(".") or "sources" in path.parts:
             continue

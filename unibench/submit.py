@@ -28,6 +28,7 @@ from typing import Optional
 
 from . import __version__
 from .errors import UnibenchError
+from .safe_read import read_bytes
 from .leaderboard.hub import check_repo_id, endpoint, hub_error, is_hub_error, offline
 from .results import ModelInfo, ResultFile, iter_result_files, model_slug, read_result, result_path
 from .validate import MODEL_META, read_model_meta, validate_dir
@@ -117,7 +118,7 @@ def plan_submission(results_dir: Path, repo: str, model_meta: Optional[Path] = N
         plan.models[key] = meta
         plan.rows[key] = [r for _, r in results]
         for path, r in sorted(results, key=lambda x: x[0].name):
-            plan.uploads.append(Upload(result_path(REPO_ROOT, r).as_posix(), path.read_bytes(), str(path)))
+            plan.uploads.append(Upload(result_path(REPO_ROOT, r).as_posix(), read_bytes(path, "result"), str(path)))
         folder = REPO_ROOT / model_slug(meta.id) / model_slug(meta.revision)
         text = json.dumps(meta.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False) + "\n"
         plan.uploads.append(Upload((folder / MODEL_META).as_posix(), text.encode("utf-8"), "generated"))

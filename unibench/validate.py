@@ -20,8 +20,8 @@ Reported (paper) numbers are checked for schema, finiteness and a known row only
 
 from __future__ import annotations
 
-import json
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,13 +94,13 @@ def non_finite(obj, where: str = "") -> list[str]:
     return []
 
 
-def read_model_meta(path: Path) -> ModelInfo:
+def read_model_meta(path: Path, root: Path | None = None) -> ModelInfo:
+    from .safe_read import load_json
+
+    raw = load_json(path, "meta", root=root, hint="model_meta.json is one JSON object with the fields of ModelInfo "
+                                                  "(unibench/results.py): id, revision, display_name, family, ...")
     try:
-        return ModelInfo.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except json.JSONDecodeError as exc:
-        raise UnibenchError(f"invalid JSON ({exc.msg})", path=path, line=exc.lineno,
-                            hint="model_meta.json is one JSON object with the fields of ModelInfo "
-                                 "(unibench/results.py): id, revision, display_name, family, ...") from None
+        return ModelInfo.model_validate(raw)
     except ValidationError as exc:
         what = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in exc.errors()[:5])
         raise UnibenchError(f"not valid model metadata: {what}", path=path,
@@ -226,9 +226,10 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
     _check_counts(rep, path, r, card)
 
 
-def _check_model_meta(rep: Report, folder: Path, results: list[tuple[Path, ResultFile]], require: bool) -> None:
+def _check_model_meta(rep: Report, folder: Path, results: list[tuple[Path, ResultFile]], require: bool,
+                      root: Path | None = None) -> None:
     meta_path = folder / MODEL_META
-    if not meta_path.exists():
+    if not os.path.lexists(meta_path):  # a dangling symlink is refused by the read below, not taken as absent
         if require:
             rep.problem(meta_path, "missing: every model revision folder of a results repo needs model_meta.json "
                                    "(written by `unibench submit`)")
@@ -242,7 +243,7 @@ def _check_model_meta(rep: Report, folder: Path, results: list[tuple[Path, Resul
                                "(write one model_meta.json for the folder)")
         return
     try:
-        meta = read_model_meta(meta_path)
+        meta = read_model_meta(meta_path, root)
     except UnibenchError as exc:
         for p, _ in results:
             rep.by_file.setdefault(str(p), []).append(f"its {MODEL_META} is not valid")
@@ -260,6 +261,8 @@ def _check_model_meta(rep: Report, folder: Path, results: list[tuple[Path, Resul
 
 def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool = False,
                  allow_empty: bool = False) -> Report:
+    from .safe_read import load_json
+
     reg = load_registry()
     rep = Report(allow_empty=allow_empty)
     seen: dict[tuple, Path] = {}
@@ -268,15 +271,16 @@ def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool =
     for path in iter_result_files(Path(root)):
         rep.files += 1
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raw = None  # read_result below names the line
-        bad = non_finite(raw) if raw is not None else []
+            raw = load_json(path, "result", root=root)
+        except UnibenchError as exc:  # not a regular file, over the cap, not UTF-8, not JSON
+            rep.error(path, exc)
+            continue
+        bad = non_finite(raw)
         if bad:
             rep.problem(path, f"NaN or infinity at {', '.join(bad[:5])}: every number must be finite")
             continue
         try:
-            r = read_result(path)
+            r = read_result(path, root)
         except UnibenchError as exc:
             rep.error(path, exc)
             continue
@@ -302,7 +306,7 @@ def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool =
         test_sets.setdefault((row, r.dataset.version, r.dataset.revision), {}).setdefault(
             r.dataset.content_hash, []).append(path)
     for folder, results in folders.items():
-        _check_model_meta(rep, folder, results, require_model_meta)
+        _check_model_meta(rep, folder, results, require_model_meta, Path(root))
     for (row, version, revision), hashes in test_sets.items():
         if len(hashes) > 1:
             listing = "; ".join(f"{h[:12]}... in {len(ps)} file(s), e.g. {ps[0]}" for h, ps in hashes.items())

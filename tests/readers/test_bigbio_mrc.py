@@ -94,7 +94,9 @@ def test_bigbio_kb_unknown_type_is_an_error_not_a_drop(tmp_path):
     _write_jsonl(tmp_path / "i2b2_2010" / "test.jsonl", [_doc("d", NOTE, [("drug", 0, 7)])])
     with pytest.raises(DataFormatError) as exc:
         load_split(get_card("i2b2_2010"), "test", tmp_path)
-    assert "'drug'" in exc.value.message and "i2b2_2010.yaml" in exc.value.path
+    # reported against the data file and line (issue 11), the card still named in the message
+    assert "'drug'" in exc.value.message and "i2b2_2010.yaml" in exc.value.message
+    assert exc.value.path.endswith("test.jsonl") and exc.value.line == 1
 
 
 def test_bigbio_export_from_a_real_datasets_object_roundtrips(tmp_path):

@@ -84,7 +84,7 @@ def _hf_kind(folder: Path, gguf_file: Optional[str]) -> Optional[str]:
         return "causal" if _gguf_is_causal(folder / gguf_file) else None
     try:
         raw = json.loads(cfg.read_text())
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return detect_task(SimpleNamespace(**{"model_type": "", "architectures": [], "is_encoder_decoder": False,
                                           **raw}))

@@ -22,7 +22,7 @@ def read_prediction_records(path: Path, adapter: Optional[str] = None) -> list[d
 
     records = []
     hint = 'each line must be {"dataset": str, "output": str, "gold": [str]}'
-    for lineno, obj in iter_jsonl(path, hint):
+    for lineno, obj in iter_jsonl(path, hint, "predictions"):
         if not isinstance(obj, dict):
             raise DataFormatError("expected a JSON object", path=path, line=lineno)
         problems = []
@@ -123,6 +123,9 @@ def register(app: typer.Typer) -> None:
         from ..printable import printable
         from ._common import err_console, print_json, score_tables
 
+        if out is not None and out.is_dir():  # refused before any scoring: no partial output
+            raise UnibenchError("--out is an existing folder; expected the path of the JSON report to write",
+                                path=out, hint=f"e.g. --out {out / 'scores.json'}")
         report = score_file(predictions, n_resamples=resamples, seed=seed, adapter=adapter)
         for d in report["datasets"].values():  # on stderr, also with --json
             if d["parse_warning"]:

@@ -73,13 +73,17 @@ def read_annotations(paths: Iterable[Path | str]) -> list[Annotation]:
         path = Path(path)
         if not path.is_file():
             raise DataFormatError("annotations file not found", path=path)
-        for lineno, obj in iter_jsonl(path, HINT):
+        before = len(out)
+        for lineno, obj in iter_jsonl(path, HINT, "training"):
             a = annotation_from_dict(obj, path=path, line=lineno)
             if a.id in where:
                 raise DataFormatError(f"duplicate id {a.id!r} (first at {where[a.id]})", path=path, line=lineno,
                                       hint="ids must be unique across all --annotations files")
             where[a.id] = f"{path}:{lineno}"
             out.append(a)
+        if len(out) == before:
+            raise DataFormatError("no annotation records (the file is empty or only blank lines)", path=path,
+                                  hint=HINT)
     return out
 
 

@@ -175,6 +175,10 @@ def build(cfg: BuildConfig) -> dict:
             raise UnibenchError(f"two output records have the id {rec['id']!r} (records {seen[rec['id']]} and {n})",
                                 hint="an annotation id clashes with another input's; rename one of them")
         seen[rec["id"]] = n
+    if not records:
+        raise UnibenchError("no records to write: the inputs hold no usable passages",
+                            hint="check the --annotations / --supervised / --pile-ner inputs (see the manifest "
+                                 "fields passages_in / skipped_no_entities)")
     validate_records(records, cfg.out)
     atomic_write_text(cfg.out, dumps_records(records))
     totals = conversation_stats(records)

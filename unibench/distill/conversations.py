@@ -20,6 +20,7 @@ positive/negative queries.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from functools import lru_cache
@@ -112,7 +113,7 @@ def _check_record(rec, n: int, path) -> None:
             raise bad(f"turn {k} must be 'What describes <type> in the text?'")
         try:
             value = json.loads(conv[k + 1]["value"])
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # JSONDecodeError, too many digits, too deep
             raise bad(f"turn {k + 1} is not a JSON list") from None
         if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
             raise bad(f"turn {k + 1} must be a JSON list of strings")
@@ -129,15 +130,15 @@ def validate_records(records, path: Path | str) -> None:
 
 def read_conversations(path: Path | str) -> list[dict]:
     """Load and validate a conversation data file (ours or the released Pile-NER-type)."""
+    from ..safe_read import load_json
+
     path = Path(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            records = json.load(fh)
-    except FileNotFoundError:
-        raise DataFormatError("conversation data file not found", path=path) from None
-    except json.JSONDecodeError as exc:
-        raise DataFormatError(f"invalid JSON ({exc.msg} at column {exc.colno})", path=path, line=exc.lineno) from None
+    if not os.path.lexists(path):
+        raise DataFormatError("conversation data file not found", path=path)
+    records = load_json(path, "training", hint="expected a JSON list of conversation records")
     validate_records(records, path)
+    if not records:
+        raise DataFormatError("no conversation records (the list is empty)", path=path)
     return records
 
 

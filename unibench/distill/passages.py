@@ -47,24 +47,17 @@ def read_passages(path: Path | str) -> list[Passage]:
         raise UnibenchError(f"passages file not found: {path}")
     if path.suffix == ".jsonl":
         return _read_jsonl(path)
+    from ..safe_read import open_text
+
     out = []
-    try:
-        with open(path, encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                text = line.strip()
-                if text:
-                    out.append(Passage(f"{path.stem}:{lineno}", text))
-    except UnicodeDecodeError as exc:
-        line = _line_of_offset(path, exc.start)
-        raise DataFormatError(f"not UTF-8 text (byte {exc.start})", path=path, line=line,
-                              hint="passages files are UTF-8, one passage per line (or JSONL with .jsonl)") from None
+    with open_text(path, "training") as fh:  # regular file, size cap, UTF-8 (errors name line and byte)
+        for lineno, line in enumerate(fh, 1):
+            text = line.strip()
+            if text:
+                out.append(Passage(f"{path.stem}:{lineno}", text))
     if not out:
         raise DataFormatError("no passages (the file is empty or only blank lines)", path=path)
     return out
-
-
-def _line_of_offset(path: Path, offset: int) -> int:
-    return path.read_bytes()[:offset].count(b"\n") + 1
 
 
 def _read_jsonl(path: Path) -> list[Passage]:
@@ -72,7 +65,7 @@ def _read_jsonl(path: Path) -> list[Passage]:
 
     hint = 'each line must be a JSON object {"text": "<passage>", "id": "<optional unique id>"}'
     out, seen = [], {}
-    for lineno, obj in iter_jsonl(path, hint):
+    for lineno, obj in iter_jsonl(path, hint, "training"):
         if not isinstance(obj, dict):
             raise DataFormatError("expected a JSON object", path=path, line=lineno, hint=hint)
         text = obj.get("text")

@@ -14,6 +14,7 @@ Model metadata comes from `model_meta.json` beside the result files when it is t
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,7 +92,7 @@ def group_order(group: str) -> tuple:
 def _meta_for(folder: Path, cache: dict):
     if folder not in cache:
         p = folder / MODEL_META
-        cache[folder] = read_model_meta(p) if p.exists() else None
+        cache[folder] = read_model_meta(p) if os.path.lexists(p) else None
     return cache[folder]
 
 
@@ -111,7 +112,7 @@ def collect(dirs: list[Path]) -> Board:
             if str(path) in report.by_file:
                 skipped.append(f"{path}: " + "; ".join(report.by_file[str(path)]))
                 continue
-            r = read_result(path)
+            r = read_result(path, d)
             _add(entries, path, r, _meta_for(path.parent, metas), skipped)
             if result_parse_warning(r):  # most outputs unparsed: the F1 measures the prompt format (parse_warning.py)
                 warnings.append(f"{path}: {result_parse_warning(r)}")
@@ -135,8 +136,14 @@ def _add(entries: dict[str, Entry], path: Path, r: ResultFile, meta, skipped: li
             return
         e.rows[row], e.paths[row] = r, path
         samples = path.with_name(path.stem + ".samples.jsonl")
-        if samples.exists():
-            e.samples[row] = samples
+        if os.path.lexists(samples):
+            from ..safe_read import check_file
+
+            try:  # a folder, device, dangling or escaping symlink, or an oversize log is left out by name
+                check_file(samples, "predictions", root=path.parent)
+                e.samples[row] = samples
+            except UnibenchError as exc:
+                skipped.append(f"{samples}: sample log left out: {exc.message}")
     elif r.scope == "domain":
         e.domain_reported[r.domain] = r
     else:

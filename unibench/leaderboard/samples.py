@@ -95,7 +95,7 @@ def read_samples(path: Path, max_sentences: int = MAX_SENTENCES) -> SampleLog:
     sentences: dict[str, SampleSentence] = {}
     n_lines = shown = 0
     full = False
-    for lineno, obj in iter_jsonl(path, HINT):
+    for lineno, obj in iter_jsonl(path, HINT, "predictions"):
         n_lines += 1
         if full:
             continue

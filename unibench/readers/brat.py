@@ -24,11 +24,12 @@ Options:
 
 from __future__ import annotations
 
-import json
+import os
 from pathlib import Path
 from typing import Iterator
 
 from ..errors import DataFormatError
+from ..safe_read import iter_files, load_json, open_text, read_text
 from ..schema import Sentence, make_sentence
 from . import ReadContext
 from .text_split import same_text, split_document, trim
@@ -40,7 +41,7 @@ DISCONTIGUOUS = ("error", "drop", "span", "fragments")
 def _ann_files(ctx: ReadContext) -> list[Path]:
     out: list[Path] = []
     for f in ctx.files:
-        out.extend(sorted(f.glob("*.ann")) if f.is_dir() else [f])
+        out.extend([p for p in iter_files(f, ".ann") if p.parent == f] if f.is_dir() else [f])
     return out
 
 
@@ -49,12 +50,9 @@ def _wanted(ctx: ReadContext) -> set[str] | None:
     if not name:
         return None
     path = ctx.folder / name
-    try:
-        table = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFormatError("split file not found", path=path, hint="fix options.split_file in the card") from None
-    except json.JSONDecodeError as exc:
-        raise DataFormatError(f"invalid JSON ({exc.msg})", path=path, line=exc.lineno) from None
+    if not path.exists():
+        raise DataFormatError("split file not found", path=path, hint="fix options.split_file in the card")
+    table = load_json(path, "data", root=ctx.folder)
     key = dict(ctx.options.get("split_keys", {})).get(ctx.split, ctx.split)
     if not isinstance(table, dict) or not isinstance(table.get(key), list):
         raise DataFormatError(f"no list of document ids under {key!r}", path=path,
@@ -65,7 +63,7 @@ def _wanted(ctx: ReadContext) -> set[str] | None:
 def read_ann(ann: Path, text: str, discontiguous: str, report) -> list[tuple[int, int, str]]:
     """Validated (start, end, type) entities of one `.ann` file."""
     entities = []
-    with open(ann, encoding="utf-8", newline="") as fh:
+    with open_text(ann, "data", newline="") as fh:
         for lineno, raw in enumerate(fh, 1):
             line = raw.rstrip("\r\n")
             if not line.startswith("T"):
@@ -120,11 +118,10 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
         if wanted is not None and ann.stem not in wanted:
             continue
         txt = ann.with_suffix(".txt")
-        if not txt.exists():
+        if not os.path.lexists(txt):  # a dangling symlink is refused by name when read
             raise DataFormatError("no .txt file beside this .ann file", path=ann,
                                   hint="brat pairs name.txt with name.ann")
-        with open(txt, encoding="utf-8", newline="") as fh:
-            text = fh.read()
+        text = read_text(txt, "data", root=ann.parent)
         entities = read_ann(ann, text, discontiguous, ctx.report)
         start = 0
         if ctx.options.get("skip_first_line"):

@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..errors import DataFormatError
+from ..safe_read import open_text
 from ..schema import Sentence, make_sentence
 from ..tags import decode
 from . import ReadContext
@@ -43,7 +44,7 @@ def _sentences(path, opts, report=None) -> Iterator[tuple[list[str], list[str], 
     toks: list[str] = []
     tags: list[str] = []
     lines: list[int] = []
-    with open(path, encoding="utf-8") as fh:
+    with open_text(path, "data") as fh:
         for lineno, raw in enumerate(fh, 1):
             line = raw.rstrip("\r\n")
             ended_blank = not line.strip()

@@ -12,10 +12,10 @@ Tokens are kept as released (PTB escapes such as `-LRB-` included): that is the 
 
 from __future__ import annotations
 
-import json
 from typing import Iterator
 
 from ..errors import DataFormatError
+from ..safe_read import open_text, parse_json
 from ..schema import Sentence, make_sentence
 from . import ReadContext
 
@@ -30,7 +30,7 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
                               hint="fix sources.local.options in the dataset card")
     inclusive = 1 if ctx.options.get("end_inclusive", True) else 0
     for path in ctx.files:
-        with open(path, encoding="utf-8") as fh:
+        with open_text(path, "data") as fh:
             for lineno, raw in enumerate(fh, 1):
                 if not raw.strip():
                     continue
@@ -38,10 +38,7 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
                 def bad(msg: str) -> DataFormatError:
                     return DataFormatError(msg, path=path, line=lineno, hint=_HINT)
 
-                try:
-                    doc = json.loads(raw)
-                except json.JSONDecodeError as exc:
-                    raise bad(f"invalid JSON ({exc.msg}, column {exc.colno})") from None
+                doc = parse_json(raw, path, line=lineno, hint=_HINT)
                 if not isinstance(doc, dict):
                     raise bad("expected a JSON object")
                 sents, ner = doc.get("sentences"), doc.get("ner", [])
@@ -55,6 +52,8 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
                 offset, per_sentence = 0, []
                 for k, (toks, mentions) in enumerate(zip(sents, ner)):
                     spans = []
+                    if not isinstance(mentions, list):
+                        raise bad(f"'ner' of sentence {k} must be a list of [start, end, type]")
                     for m in mentions:
                         try:
                             s, e, typ = int(m[0]), int(m[1]) + inclusive, str(m[2])

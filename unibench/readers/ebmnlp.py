@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import DataFormatError
+from ..safe_read import iter_files, read_text
 from ..schema import Sentence, make_sentence
 from . import ReadContext
 
@@ -64,16 +65,16 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
             if not ann_dir.is_dir():
                 raise DataFormatError(f"annotation folder for {element} not found", path=ann_dir,
                                       hint="expected annotations/aggregated/starting_spans/<element>/<split folder>")
-            for f in sorted(ann_dir.glob("*.ann")):
+            for f in (p for p in iter_files(ann_dir, ".ann") if p.parent == ann_dir):
                 per_doc.setdefault(f.name.split(".")[0], {})[element] = f
         for pmid in sorted(per_doc):
             tok_path = docs_dir / f"{pmid}.tokens"
             if not tok_path.exists():
                 raise DataFormatError(f"tokens of abstract {pmid} not found", path=tok_path)
-            tokens = [t for t in tok_path.read_text(encoding="utf-8").splitlines()]
+            tokens = [t for t in read_text(tok_path, "data", root=root).splitlines()]
             spans = []
             for element, f in per_doc[pmid].items():
-                labels = [x.strip() for x in f.read_text(encoding="utf-8").split()]
+                labels = [x.strip() for x in read_text(f, "data", root=root).split()]
                 if len(labels) != len(tokens):
                     raise DataFormatError(f"{len(labels)} labels for {len(tokens)} tokens of {pmid}", path=f,
                                           hint="one 0/1 label per token line of the .tokens file")

@@ -31,7 +31,10 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
                 raise DataFormatError("'tokens' must be a non-empty list of non-blank strings", path=path,
                                       line=lineno, hint=_HINT)
             spans = []
-            for m in rec.get("entity_mentions", []):
+            mentions = rec.get("entity_mentions", [])
+            if not isinstance(mentions, list) or not all(isinstance(m, dict) for m in mentions):
+                raise DataFormatError("'entity_mentions' must be a list of objects", path=path, line=lineno, hint=_HINT)
+            for m in mentions:
                 try:
                     s, e, typ = int(m["start"]), int(m["end"]), str(m["entity_type"])
                 except (KeyError, TypeError, ValueError):

@@ -91,6 +91,8 @@ def read_hf(card: DatasetCard, split: str, *, flush_final: bool = True,
         tokens = [str(t) for t in row[src.tokens_column]]
         raw = row[src.tags_column]
         try:
+            if names and any(isinstance(t, int) and not 0 <= t < len(names) for t in raw):
+                raise IndexError  # names[-1] would silently be the last label
             tags = [names[t] if isinstance(t, int) else str(t) for t in raw] if names else [str(t) for t in raw]
         except IndexError:
             raise DataFormatError(f"tag id out of range in row {i}: {raw}", path=f"hf://{src.repo}/{split}",

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import DataFormatError
+from ..safe_read import CAPS, iter_files, read_bytes
 from ..schema import Sentence
 from . import ReadContext
 from ._documents import DocOptions, Document, Entity, document_sentences
@@ -38,17 +39,19 @@ from ._documents import DocOptions, Document, Entity, document_sentences
 def iter_xml(path: Path) -> Iterator[tuple[str, str, bytes]]:
     """(document id, where, xml bytes) for a folder, an archive or one file, in sorted order."""
     if path.is_dir():
-        for f in sorted(path.rglob("*.xml")):
-            yield f.stem, str(f), f.read_bytes()
+        for f in iter_files(path, ".xml"):
+            yield f.stem, str(f), read_bytes(f, "data", root=path)
     elif path.name.endswith((".tar.gz", ".tgz", ".tar")):
         with tarfile.open(path) as tf:
             members = sorted((m for m in tf.getmembers() if m.isfile() and m.name.endswith(".xml")),
                              key=lambda m: m.name)
             for m in members:
+                if m.size > CAPS["data"]:
+                    raise DataFormatError(f"member {m.name} is {m.size} bytes, over the data cap", path=path)
                 fh = tf.extractfile(m)
                 yield Path(m.name).stem, f"{path}!{m.name}", fh.read() if fh else b""
     else:
-        yield path.stem, str(path), path.read_bytes()
+        yield path.stem, str(path), read_bytes(path, "data")
 
 
 def parse_document(doc_id: str, where: str, data: bytes, tags, type_attrs, ctx=None,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from ..errors import DataFormatError
+from ..safe_read import parse_json, read_text
 from ..schema import Sentence, make_sentence
 from . import ReadContext
 from .text_split import same_text, split_document, trim
@@ -29,12 +30,8 @@ _HINT = 'expected a JSON list of {"sentence": str, "entities": [{"name": str, "t
 
 def load_json_list(path: Path) -> tuple[list[Any], str]:
     """The JSON list in `path` and its text; a syntax error names the file and line."""
-    text = Path(path).read_text(encoding="utf-8")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataFormatError(f"invalid JSON ({exc.msg}, column {exc.colno})", path=path, line=exc.lineno,
-                              hint=_HINT) from None
+    text = read_text(path, "data")
+    data = parse_json(text, path, hint=_HINT)
     if not isinstance(data, list):
         raise DataFormatError("expected a JSON list of records", path=path, line=1, hint=_HINT)
     return data, text

@@ -20,11 +20,11 @@ file may also be JSON Lines (one record per line), which is accepted too.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Iterator
 
 from ..errors import DataFormatError
+from ..safe_read import parse_json, read_text
 from ..schema import Sentence, make_sentence
 from . import ReadContext
 
@@ -33,21 +33,17 @@ _HINT = ('expected a JSON list of {"context": str, "entity_label": str, "qas_id"
 
 
 def _records(path: Path) -> list[tuple[int | None, dict]]:
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, "data")
     stripped = text.lstrip()
     if stripped.startswith("["):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DataFormatError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno, hint=_HINT) from None
+        data = parse_json(text, path, hint=_HINT)
+        if not isinstance(data, list):
+            raise DataFormatError("expected a JSON list of records", path=path, line=1, hint=_HINT)
         return [(None, r) for r in data]
     out = []
     for lineno, raw in enumerate(text.splitlines(), 1):
         if raw.strip():
-            try:
-                out.append((lineno, json.loads(raw)))
-            except json.JSONDecodeError as exc:
-                raise DataFormatError(f"invalid JSON line ({exc.msg})", path=path, line=lineno, hint=_HINT) from None
+            out.append((lineno, parse_json(raw, path, line=lineno, hint=_HINT)))
     return out
 
 
@@ -79,6 +75,8 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
                                       f"other records of its sentence", **where)
             prev_context = rec["context"]
             starts, ends = rec.get("start_position") or [], rec.get("end_position") or []
+            if not isinstance(starts, list) or not isinstance(ends, list):
+                raise DataFormatError(f"record {i}: start_position and end_position must be lists", **where)
             if len(starts) != len(ends):
                 raise DataFormatError(f"record {i}: {len(starts)} start positions but {len(ends)} end positions",
                                       **where)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import DataFormatError
+from ..safe_read import open_text
 from ..schema import Sentence, make_sentence
 from . import ReadContext
 from .text_split import same_text, split_document, trim
@@ -39,7 +40,7 @@ class _Doc:
 
 def _documents(path: Path) -> Iterator[_Doc]:
     doc: _Doc | None = None
-    with open(path, encoding="utf-8") as fh:
+    with open_text(path, "data") as fh:
         for lineno, raw in enumerate(fh, 1):
             line = raw.rstrip("\r\n")
             if not line.strip():

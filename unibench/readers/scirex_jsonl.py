@@ -13,11 +13,11 @@ derived copies that use that convention.
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 from typing import Iterator
 
 from ..errors import DataFormatError
+from ..safe_read import open_text, parse_json
 from ..schema import Sentence, make_sentence
 from . import ReadContext
 
@@ -27,20 +27,27 @@ _HINT = 'expected one paper per line: {"doc_id", "words": [str], "sentences": [[
 def read(ctx: ReadContext) -> Iterator[Sentence]:
     inclusive = bool(ctx.options.get("end_inclusive", False))
     for path in ctx.files:
-        with open(path, encoding="utf-8") as fh:
+        with open_text(path, "data") as fh:
             for lineno, raw in enumerate(fh, 1):
                 if not raw.strip():
                     continue
+                doc = parse_json(raw, path, line=lineno, hint=_HINT)
                 try:
-                    doc = json.loads(raw)
                     words, sents, ner = doc["words"], doc["sentences"], doc.get("ner", [])
                     doc_id = str(doc.get("doc_id", lineno)).replace("/", "_")
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    raise DataFormatError("not a SciREX document line", path=path, line=lineno, hint=_HINT) from None
-                starts = [int(s) for s, _ in sents]
+                    if not (isinstance(words, list) and all(isinstance(w, str) for w in words)
+                            and isinstance(sents, list) and isinstance(ner, list)):
+                        raise TypeError
+                    starts = [int(s) for s, _ in sents]
+                    bounds = [(int(a), int(b)) for a, b in sents]
+                    items = [(int(it[0]), int(it[1]), str(it[2])) for it in ner]
+                except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+                    raise DataFormatError("not a SciREX document line (words: [str], sentences: [[int, int]], "
+                                          "ner: [[int, int, str]])", path=path, line=lineno, hint=_HINT) from None
+                sents = bounds
                 per_sent: dict[int, list[tuple[int, int, str]]] = {}
-                for item in ner:
-                    s, e, typ = int(item[0]), int(item[1]) + (1 if inclusive else 0), str(item[2])
+                for s, e, typ in items:
+                    e += 1 if inclusive else 0
                     k = bisect_right(starts, s) - 1
                     if k < 0 or not (s < e <= int(sents[k][1])):
                         msg = f"mention {words[s:e][:8]} [{s}, {e}) {typ} crosses a sentence boundary"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import DataFormatError
+from ..safe_read import iter_files, read_bytes
 from ..schema import Sentence
 from . import ReadContext
 from ._documents import DocOptions, Document, Entity, document_sentences
@@ -30,12 +31,13 @@ _HINT = "expected <report>||<type>||<cui>||<start>||<end>[||<start>||<end>...] p
 
 
 def _annotation_lines(folder: Path) -> Iterator[tuple[Path, int, list[str]]]:
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and ".pipe" in p.name)
+    files = [p for p in iter_files(folder, "") if ".pipe" in p.name]
     if not files:
         raise DataFormatError("no pipe annotation files (names containing '.pipe') in this folder", path=folder,
                               hint="put the Task 1 gold .pipe files next to the report .txt files")
     for f in files:
-        for lineno, raw in enumerate(f.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        text = read_bytes(f, "data", root=folder).decode("utf-8", errors="replace")
+        for lineno, raw in enumerate(text.splitlines(), 1):
             if raw.strip():
                 yield f, lineno, raw.strip().split("||")
 
@@ -45,7 +47,7 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
     for folder in ctx.files:
         if not folder.is_dir():
             raise DataFormatError("expected a folder of report .txt files and .pipe annotation files", path=folder)
-        reports = {p.name: p for p in sorted(folder.rglob("*.txt")) if ".pipe" not in p.name}
+        reports = {p.name: p for p in iter_files(folder, ".txt") if ".pipe" not in p.name}
         entities: dict[str, list[Entity]] = defaultdict(list)
         for f, lineno, fields in _annotation_lines(folder):
             if len(fields) < 5 or (len(fields) - 3) % 2:
@@ -63,7 +65,9 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
                 raise DataFormatError(f"empty or reversed span in {frags}", path=f, line=lineno, hint=_HINT)
             entities[name].append(Entity(frags, fields[1], f"{f.name}:{lineno}"))
         for name, path in reports.items():
-            text = path.read_text(encoding="utf-8", errors="replace")
+            # The 2013 release is not uniformly UTF-8; replacement keeps its offsets (one character per byte
+            # sequence), as this reader always did. Size, file type and symlinks are still checked.
+            text = read_bytes(path, "data", root=folder).decode("utf-8", errors="replace").removeprefix("\ufeff")
             for ent in entities.get(name, []):
                 if max(e for _, e in ent.fragments) > len(text):
                     raise DataFormatError(f"span {ent.fragments} is outside the {len(text)} characters of {name}",

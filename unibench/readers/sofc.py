@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import DataFormatError
+from ..safe_read import open_text, read_text
 from ..schema import Sentence, make_sentence
 from ..tags import decode
 from . import ReadContext
@@ -38,7 +39,7 @@ def _int(value: str, path: Path, lineno: int, what: str) -> int:
 
 
 def _articles(meta: Path, split: str) -> list[str]:
-    with open(meta, encoding="utf-8", newline="") as fh:
+    with open_text(meta, "data", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     if not rows or "name" not in rows[0] or "set" not in rows[0]:
         raise DataFormatError("metadata lacks the 'name' and 'set' columns", path=meta, line=1,
@@ -49,7 +50,7 @@ def _articles(meta: Path, split: str) -> list[str]:
 def _sentences(path: Path) -> list[tuple[int, ...]]:
     """(sent_id, experiment flag, begin, end, line) rows of one sentence table."""
     out = []
-    with open(path, encoding="utf-8") as fh:
+    with open_text(path, "data") as fh:
         for lineno, raw in enumerate(fh, 1):
             if not raw.strip():
                 continue
@@ -64,7 +65,7 @@ def _sentences(path: Path) -> list[tuple[int, ...]]:
 def _tokens(path: Path) -> dict[int, list[tuple[int, int, str, int]]]:
     """sent_id -> [(begin, end, entity tag, line)] in file order."""
     out: dict[int, list[tuple[int, int, str, int]]] = {}
-    with open(path, encoding="utf-8") as fh:
+    with open_text(path, "data") as fh:
         for lineno, raw in enumerate(fh, 1):
             if not raw.strip():
                 continue
@@ -91,7 +92,7 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
                     raise DataFormatError(f"file of article {name} is missing", path=p,
                                           hint="the SOFC-Exp layout needs texts/, annotations/sentences/ and "
                                                "annotations/entity_types_and_slots/")
-            text = text_path.read_text(encoding="utf-8")
+            text = read_text(text_path, "data", root=folder)
             tokens = _tokens(tok_path)
             for sid, flag, begin, end, lineno in _sentences(sent_path):
                 if not (0 <= begin <= end <= len(text)):

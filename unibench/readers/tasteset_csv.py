@@ -15,10 +15,10 @@ of the TASTEset card) also accepts an `entity` field that differs from the text 
 from __future__ import annotations
 
 import csv
-import json
 from typing import Iterator
 
 from ..errors import DataFormatError
+from ..safe_read import open_text, parse_json
 from ..schema import Sentence, make_sentence
 from . import ReadContext
 from .text_split import same_text, split_document, trim
@@ -37,7 +37,7 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
     quotes = bool(ctx.options.get("equal_quotes", False))
     n = 0
     for path in ctx.files:
-        with open(path, encoding="utf-8", newline="") as fh:
+        with open_text(path, "data", newline="") as fh:
             reader = csv.DictReader(fh)
             if not reader.fieldnames or not {"ingredients", "ingredients_entities"} <= set(reader.fieldnames):
                 raise DataFormatError(f"header {reader.fieldnames!r} lacks the TASTEset columns", path=path, line=1,
@@ -50,10 +50,8 @@ def read(ctx: ReadContext) -> Iterator[Sentence]:
                     return DataFormatError(f"recipe {n}: {msg}", path=path, line=line, hint=_HINT)
 
                 text = row.get("ingredients") or ""
-                try:
-                    ents = json.loads(row.get("ingredients_entities") or "")
-                except json.JSONDecodeError as exc:
-                    raise bad(f"ingredients_entities is not valid JSON ({exc.msg})") from None
+                ents = parse_json(row.get("ingredients_entities") or "", path, line=line,
+                                  hint=f"recipe {n}: ingredients_entities must be a JSON list")
                 if not isinstance(ents, list):
                     raise bad("ingredients_entities must be a JSON list")
                 entities = []

@@ -16,6 +16,7 @@ import csv
 from typing import Iterator
 
 from ..errors import DataFormatError
+from ..safe_read import open_text
 from ..schema import Sentence, make_sentence
 from ..tags import decode
 from . import ReadContext
@@ -43,7 +44,7 @@ def _read_ener(ctx: ReadContext, path) -> Iterator[Sentence]:
             return s
         return None
 
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open_text(path, "data", newline="") as fh:
         reader = csv.reader(fh)
         for row in reader:
             lineno = reader.line_num
@@ -74,7 +75,7 @@ def _read_finer(ctx: ReadContext, path) -> Iterator[Sentence]:
     names = ctx.options.get("label_names")
     if not names:
         raise DataFormatError("the finer_ord layout needs `label_names` in the card's options", path=path)
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open_text(path, "data", newline="") as fh:
         reader = csv.DictReader(fh)
         need = {"gold_label", "gold_token", "doc_idx", "sent_idx"}
         if not reader.fieldnames or not need <= set(reader.fieldnames):
@@ -87,7 +88,10 @@ def _read_finer(ctx: ReadContext, path) -> Iterator[Sentence]:
         for row in reader:
             lineno = reader.line_num
             try:
-                label = names[int(row["gold_label"])]
+                index = int(row["gold_label"])
+                if not 0 <= index < len(names):  # names[-1] would silently be the last label
+                    raise IndexError(index)
+                label = names[index]
                 this = (int(row["doc_idx"]), int(row["sent_idx"]))
             except (ValueError, IndexError, TypeError):
                 raise DataFormatError(f"bad row {row!r}", path=path, line=lineno,

@@ -12,11 +12,11 @@ the next unused occurrence of its tokens, so the file can also serve as a data s
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Iterator
 
 from ..errors import DataFormatError
+from ..safe_read import load_json, parse_json
 from ..schema import Sentence, make_sentence
 from . import ReadContext
 
@@ -25,11 +25,7 @@ _Q_PREFIX, _Q_SUFFIX = "What describes ", " in the text?"
 
 def read_released_queries(path: Path) -> list[dict]:
     """[{text, label, gold, index}] in file order, validated."""
-    try:
-        records = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataFormatError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno,
-                              hint="expected the UniNER conversation JSON (a list of {id, conversations})") from None
+    records = load_json(path, "data", hint="expected the UniNER conversation JSON (a list of {id, conversations})")
     if not isinstance(records, list):
         raise DataFormatError("expected a JSON list of conversation records", path=path, line=1)
     out = []
@@ -43,9 +39,13 @@ def read_released_queries(path: Path) -> list[dict]:
             raise DataFormatError(f"record {i} is not a 4-turn UniNER conversation", path=path,
                                   hint="expected {id, conversations: [human Text:, gpt, human question, gpt answer]}"
                                   ) from None
+        if not all(isinstance(v, str) for v in (text, question, answer)):
+            raise DataFormatError(f"record {i}: conversation values must be strings", path=path)
         if not (text.startswith("Text: ") and question.startswith(_Q_PREFIX) and question.endswith(_Q_SUFFIX)):
             raise DataFormatError(f"record {i} does not follow the ie_as_qa wording", path=path)
-        gold = json.loads(answer)
+        gold = parse_json(answer, path, hint=f"record {i}: the answer must be a JSON list of strings")
+        if not isinstance(gold, list) or not all(isinstance(g, str) for g in gold):
+            raise DataFormatError(f"record {i}: the answer is not a JSON list of strings", path=path)
         out.append({"index": i, "text": text[len("Text: "):], "label": question[len(_Q_PREFIX):-len(_Q_SUFFIX)],
                     "gold": gold})
     return out

@@ -18,6 +18,7 @@ counts bad records instead (for large third-party files).
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,7 @@ class ConversationFile:
 def _answer_items(value: str) -> Optional[list]:
     try:
         items = json.loads(value)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # JSONDecodeError, too many digits, too deep
         return None
     return items if isinstance(items, list) else None
 
@@ -99,6 +100,9 @@ def _iter_json_array(text: str, path: Path) -> Iterator[tuple[int, object]]:
         except json.JSONDecodeError as exc:
             raise DataFormatError(f"invalid JSON ({exc.msg} at column {exc.colno})", path=path, line=exc.lineno,
                                   hint=HINT) from None
+        except (ValueError, RecursionError) as exc:  # an integer over the digit limit; nesting too deep
+            raise DataFormatError(f"unreadable JSON record ({type(exc).__name__})", path=path, line=line,
+                                  hint=HINT) from None
         yield line, obj
         pos = ws.match(text, end).end()
         if pos < len(text) and text[pos] == ",":
@@ -114,11 +118,13 @@ def _iter_json_array(text: str, path: Path) -> Iterator[tuple[int, object]]:
 
 
 def _iter_raw(path: Path) -> Iterator[tuple[int, object]]:
-    text = path.read_text(encoding="utf-8")
+    from ..safe_read import read_text
+
+    text = read_text(path, "training")
     if text.lstrip().startswith("["):
         yield from _iter_json_array(text, path)
         return
-    yield from iter_jsonl(path, HINT)
+    yield from iter_jsonl(path, HINT, "training")
 
 
 def parse_record(obj: object, index: int, line: int) -> Conversation:
@@ -161,7 +167,7 @@ def read_conversations(path: Path | str, *, skip_invalid: bool = False,
                        max_records: Optional[int] = None) -> ConversationFile:
     """Read and validate a conversation file. Raises DataFormatError naming file:line."""
     path = Path(path)
-    if not path.is_file():
+    if not os.path.lexists(path):  # anything else that is not a regular file is refused by name when read
         raise DataFormatError("conversation data file not found", path=path, hint=HINT)
     records: list[Conversation] = []
     skipped: list[str] = []
