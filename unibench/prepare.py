@@ -122,6 +122,26 @@ def ensure_prepared(card: DatasetCard, split: str, data_dir: Path, cache_dir: Pa
     return m["splits"][split], f"re-prepared: {reason}" if reason else "prepared"
 
 
+def ensure_prepared_splits(card: DatasetCard, splits: list[str], data_dir: Path, cache_dir: Path,
+                           version: str = "paper") -> dict[str, str]:
+    """`ensure_prepared` for several splits at once (`data prepare`): the stale ones are prepared in ONE
+    `prepare` call, which reads every split before writing any, so a bad split leaves no partial output.
+    Returns what happened per split."""
+    status, stale = {}, []
+    for split in splits:
+        reason, entry = _stale_reason(cache_dir, card, version, split, data_dir)
+        if entry is not None:
+            status[split] = "cached"
+            continue
+        if reason and reason != NOT_FOUND:
+            notice(f"re-preparing {card.id} {split} (version {version}): {reason}")
+        status[split] = f"re-prepared: {reason}" if reason else "prepared"
+        stale.append(split)
+    if stale:
+        prepare(card, data_dir, cache_dir, version, stale)
+    return status
+
+
 def load_sentences(card: DatasetCard, split: str, data_dir: Path, cache_dir: Path | None,
                    version: str = "paper") -> tuple[list[Sentence], dict]:
     """Sentences of one split, from the prepared cache when valid (else prepared now).

@@ -94,15 +94,15 @@ def prepare_cmd(ids: List[str] = typer.Argument(..., metavar="ID..."), data_dir:
     """Read raw data, normalise it to the span format (JSONL) and record content hashes."""
     from ..cards import resolve_ids
     from ..loaders import available_splits
-    from ..prepare import ensure_prepared, prepared_dir, read_manifest
+    from ..prepare import ensure_prepared_splits, prepared_dir, read_manifest
     from ._common import console, print_json
 
     cards = resolve_ids(ids)
     ddir, cdir = _dirs(data_dir, cache_dir, cards)
     out = []
     for card in cards:
-        status = {split: ensure_prepared(card, split, ddir, cdir, version)[1]
-                  for split in available_splits(card, ddir)}  # up-to-date splits are kept, stale ones redone
+        # up-to-date splits are kept, stale ones redone (all read before any is written)
+        status = ensure_prepared_splits(card, available_splits(card, ddir), ddir, cdir, version)
         m = read_manifest(cdir, card, version) or {"splits": {}}
         m["splits"] = {s: m["splits"][s] | {"status": status[s]} for s in status}
         m["folder"] = str(prepared_dir(cdir, card, version))
