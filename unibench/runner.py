@@ -54,6 +54,7 @@ class RunConfig:
     command: Optional[str] = None
     training_datasets: list[str] = field(default_factory=list)
     n_parameters: Optional[int] = None
+    training_types: Optional[Path] = None  # a student's training_types.json: its rows get a Familiarity
 
 
 def run_spec(cfg: RunConfig, job: RowJob, backend_info: dict) -> dict:
@@ -216,6 +217,13 @@ def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
                         settings=settings),
         stamps=Stamps(scorer_version=SCORER_VERSION, command=cfg.command),
     )
+    if cfg.training_types:
+        import sys
+
+        from .familiarity.attach import familiarity_for_card
+
+        result.familiarity = familiarity_for_card(cfg.training_types, card, cfg.cache_dir,
+                                                  warn=lambda m: print("warning: " + m, file=sys.stderr))
     if cfg.log_samples:
         lines = _sample_lines(cfg, card, queries, outputs, records, extra)
         atomic_write_text(path.with_name(path.stem + ".samples.jsonl"), "".join(x + "\n" for x in lines))

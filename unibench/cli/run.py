@@ -25,6 +25,15 @@ def _benchmark_rows(name: str) -> tuple[list[str], Optional[Path]]:
     return list(entry["rows"]), data_dir
 
 
+def _training_types(ref) -> Optional[Path]:
+    """A local checkpoint's training_types.json (written by `unibench train`): its results get Familiarity."""
+    if ref.kind not in ("hf", "vllm"):
+        return None
+    from ..familiarity.attach import checkpoint_training_types
+
+    return checkpoint_training_types(ref.name)
+
+
 class LazyHFBackend:
     """A local transformers checkpoint that is loaded on first use, not at start: a re-run whose
     queries are all in the response cache (or whose rows are all finished) never loads the weights.
@@ -341,7 +350,8 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
                     revision=revision, adapter=spec, version=version, limit=limit, log_samples=log_samples,
                     output_dir=output_dir, cache_dir=cdir / "prepared-cache" if bench_dir else cdir,
                     command="unibench " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
-                    training_datasets=training_datasets(ref), n_parameters=info.get("n_parameters"))
+                    training_datasets=training_datasets(ref), n_parameters=info.get("n_parameters"),
+                    training_types=_training_types(ref))
     cache = ResponseCache(cdir / "responses.sqlite")
     ns = {"model": cfg.model_id, "revision": revision, "adapter": spec.name, "template": spec.template_hash,
           "decoding": spec.decoding.model_dump(mode="json")}
