@@ -71,3 +71,11 @@ def test_table_output_and_errors(ai_train, tmp_path, minilm_dir, cli):
     assert rc == 2 and "training data file not found" in err
     rc, out, err = cli("familiarity", "--train", ai_train, "--rows", "no_such_row")
     assert rc == 2 and "no_such_row" in err
+
+
+def test_help_stays_light():
+    code = ("import sys; from unibench.cli.main import main; assert main(['familiarity', '--help']) == 0; "
+            "print('HEAVY', [m for m in ('torch', 'transformers', 'numpy') if m in sys.modules], file=sys.stderr)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert proc.returncode == 0 and "HEAVY []" in proc.stderr, proc.stderr[-2000:]
+    assert "--train" in proc.stdout and "--annotate" in proc.stdout
