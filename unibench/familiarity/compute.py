@@ -20,7 +20,7 @@ from typing import Optional
 
 from ..io import atomic_write_json
 from .embed import TypeEmbedder
-from .metric import DEFAULT_K, clipped_cosine, familiarity_from_similarities
+from .metric import DEFAULT_K, clipped_cosine, familiarity_from_similarities, rank_order
 from .training_types import TrainingTypes, normalise
 
 N_NEAREST = 3  # training types shown beside each value, so a number can be read and checked
@@ -109,10 +109,10 @@ def compute(training: TrainingTypes, eval_types: list[str], *, model: Optional[s
                 _save_npy(folder / "train_embeddings.npy", train_emb)
         eval_emb = embedder.embed(missing)
         run.embedded += len(missing)
-        for t, vec in zip(missing, eval_emb):
-            sims = clipped_cosine(vec, train_emb)
-            value = familiarity_from_similarities(sims, counts, k, names)
-            top = sorted(range(len(names)), key=lambda i: (-sims[i], names[i]))[:N_NEAREST]
+        for t, sims in zip(missing, clipped_cosine(eval_emb, train_emb)):
+            # `names` is in name order (TrainingTypes keeps it sorted): ties by position are ties by name
+            value = familiarity_from_similarities(sims, counts, k)
+            top = rank_order(sims)[:N_NEAREST]
             known[t] = {"familiarity": value,
                         "nearest": [[names[i], round(float(sims[i]), 6), int(counts[i])] for i in top]}
         if folder:

@@ -29,16 +29,30 @@ import numpy as np
 DEFAULT_K = 1000  # the paper's and the authors' code's cut-off
 
 
-def clipped_cosine(query: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """max(0, cos) of one vector against each row of `keys` (zero vectors give 0)."""
-    q = np.asarray(query, dtype=np.float64)
+def clipped_cosine(queries: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """max(0, cos) of each query row against each key row -> (len(queries), len(keys)); a 1-D query
+    gives a 1-D result. Zero vectors give 0."""
+    q = np.asarray(queries, dtype=np.float64)
+    one = q.ndim == 1
+    q = np.atleast_2d(q)
     m = np.asarray(keys, dtype=np.float64)
-    qn = np.linalg.norm(q)
-    kn = np.linalg.norm(m, axis=1)
-    denom = qn * kn
+    denom = np.outer(np.linalg.norm(q, axis=1), np.linalg.norm(m, axis=1))
     with np.errstate(divide="ignore", invalid="ignore"):
-        cos = np.where(denom > 0, (m @ q) / np.where(denom > 0, denom, 1.0), 0.0)
-    return np.clip(cos, 0.0, 1.0)
+        cos = np.where(denom > 0, (q @ m.T) / np.where(denom > 0, denom, 1.0), 0.0)
+    cos = np.clip(cos, 0.0, 1.0)
+    return cos[0] if one else cos
+
+
+def rank_order(similarities: np.ndarray, names: Sequence[str] | None = None) -> np.ndarray:
+    """Indices by similarity, most similar first; ties by name (then position), so the result does not
+    depend on the order the training types come in."""
+    sims = np.asarray(similarities, dtype=np.float64)
+    if names is None:
+        tie = np.arange(sims.size)
+    else:
+        tie = np.empty(sims.size, dtype=np.int64)
+        tie[np.argsort(np.asarray(names, dtype=object), kind="stable")] = np.arange(sims.size)
+    return np.lexsort((tie, -sims))
 
 
 def familiarity_from_similarities(similarities: Sequence[float], counts: Sequence[int], k: int = DEFAULT_K,
@@ -52,13 +66,13 @@ def familiarity_from_similarities(similarities: Sequence[float], counts: Sequenc
     if sims.shape != cnt.shape:
         raise ValueError("similarities and counts differ in length")
     keep = cnt > 0
-    sims, cnt = sims[keep], cnt[keep]
-    if sims.size == 0:
+    if not keep.any():
         return 0.0
-    tie = np.asarray(names, dtype=object)[keep] if names is not None else np.arange(sims.size)
-    order = sorted(range(sims.size), key=lambda i: (-sims[i], tie[i]))
-    sims, cnt = sims[order], cnt[order]
+    order = rank_order(sims[keep], None if names is None else np.asarray(names, dtype=object)[keep])
+    sims, cnt = sims[keep][order], cnt[keep][order]
     ends = np.minimum(np.cumsum(cnt), k)
+    last = int(np.searchsorted(ends, ends[-1])) + 1  # types past the cut-off weigh nothing
+    sims, ends = sims[:last], ends[:last]
     starts = np.concatenate(([0], ends[:-1]))
     n = int(ends[-1])
     harmonic = np.concatenate(([0.0], np.cumsum(1.0 / np.arange(1, n + 1))))
