@@ -48,3 +48,19 @@ def test_no_positive_answer_is_an_error(tmp_path):
         load_training_types(conversation_file(tmp_path / "neg.json", [{"person": []}]))
     with pytest.raises(UnibenchError, match="without training_types.json"):
         load_training_types(tmp_path)
+
+
+def test_pile_ner_hub_id_offline_without_the_file_is_a_clear_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    code = ("from unibench.familiarity.training_types import load_training_types\n"
+            "from unibench.errors import UnibenchError\n"
+            "try:\n    load_training_types('Universal-NER/Pile-NER-type')\n"
+            "except UnibenchError as e:\n    print(e.render())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert "Universal-NER/Pile-NER-type" in out.stdout and "offline mode is on" in out.stdout, out.stderr[-1000:]

@@ -47,6 +47,17 @@ class FamiliarityRun:
         return {"mean": round(sum(per.values()) / len(per), 6) if per else 0.0, "per_type": per}
 
 
+_EMBEDDERS: dict[Optional[str], TypeEmbedder] = {}
+
+
+def _embedder(model: Optional[str]) -> TypeEmbedder:
+    """One embedder per model per process: a 49-row run loads the model at most once, and not at all when
+    every row's types are in the cache (the embedder loads its weights on first use)."""
+    if model not in _EMBEDDERS:
+        _EMBEDDERS[model] = TypeEmbedder(model)
+    return _EMBEDDERS[model]
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_.")[:80] or "model"
 
@@ -80,7 +91,7 @@ def compute(training: TrainingTypes, eval_types: list[str], *, model: Optional[s
     """Familiarity of each evaluation type against `training`. `cache_dir` None: no cache."""
     import numpy as np
 
-    embedder = embedder or TypeEmbedder(model)
+    embedder = embedder or _embedder(model)
     run = FamiliarityRun(embedder.name, k, training)
     wanted = list(dict.fromkeys(normalise(t) for t in eval_types))
     folder = (Path(cache_dir) / "familiarity" / _slug(embedder.name) / training.sha256[:16]) if cache_dir else None

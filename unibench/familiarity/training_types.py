@@ -101,8 +101,13 @@ def _from_types_file(path: Path, obj: dict) -> TrainingTypes:
 
 
 def load_training_types(ref: Path | str, *, skip_invalid: bool = False) -> TrainingTypes:
-    """Counts from a training_types.json, a checkpoint folder holding one, or conversation data."""
+    """Counts from a training_types.json, a checkpoint folder holding one, conversation data, or the
+    Hub id of the released Pile-NER-type data (read from the HF cache; offline without it: a clear error)."""
     path = Path(ref).expanduser()
+    if not path.exists() and re.fullmatch(r"[\w.-]+/[\w.-]+", str(ref)) and path.suffix not in (".json", ".jsonl"):
+        from ..distill.pile_ner import locate  # a Hub dataset id, e.g. Universal-NER/Pile-NER-type (HF cache)
+
+        path = locate(str(ref))
     if path.is_dir():
         if not (path / FILE_NAME).is_file():
             raise DataFormatError(f"folder without {FILE_NAME} (a checkpoint from an older `unibench train`?)",
