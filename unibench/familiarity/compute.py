@@ -102,7 +102,7 @@ def compute(training: TrainingTypes, eval_types: list[str], *, model: Optional[s
     known = scores["by_k"].setdefault(str(k), {})
     missing = [t for t in wanted if t not in known]
     if missing:
-        names = list(training.counts)
+        names = sorted(training.counts)  # name order: ties by position below are ties by name
         counts = np.array([training.counts[t] for t in names], dtype=np.int64)
         train_emb = None
         if folder and (folder / "train_embeddings.npy").is_file():
@@ -121,7 +121,6 @@ def compute(training: TrainingTypes, eval_types: list[str], *, model: Optional[s
         eval_emb = embedder.embed(missing)
         run.embedded += len(missing)
         for t, sims in zip(missing, clipped_cosine(eval_emb, train_emb)):
-            # `names` is in name order (TrainingTypes keeps it sorted): ties by position are ties by name
             value = familiarity_from_similarities(sims, counts, k)
             top = rank_order(sims)[:N_NEAREST]
             known[t] = {"familiarity": value,
