@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         t = Table(title=f"Familiarity of {escape(training.source)} ({len(training.counts)} types, {training.n_mentions} "
-                        f"mentions) with {run.model}, k={k}", title_justify="left")
+                        f"mentions) with {escape(run.model)}, k={k}", title_justify="left")
         for col in ("row", "mean", "type", "familiarity", "nearest training types (cosine, mentions)"):
             t.add_column(col, justify="right" if col in ("mean", "familiarity") else "left")
         for c in cards:
