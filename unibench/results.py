@@ -19,7 +19,7 @@ import math
 import re
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Literal, Optional
+from typing import Annotated, Any, Iterator, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -139,6 +139,18 @@ class Reported(_Strict):
     note: Optional[str] = None
 
 
+class Familiarity(_Strict):
+    """How familiar the model's training types are with this row's types (Golde et al., NAACL 2025;
+    docs/familiarity.md): per type in [0, 1] and their plain mean. Known only for a model whose
+    training type counts are known (a `unibench train` student, or `unibench familiarity --annotate`)."""
+    mean: float = Field(ge=0, le=1, allow_inf_nan=False)
+    per_type: dict[str, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(default_factory=dict)
+    embedding_model: str
+    k: int = Field(ge=1, description="cut-off: training mentions weighed")
+    training_types_sha256: str = Field(description="hash of the training type counts (unibench.familiarity)")
+    training_source: Optional[str] = Field(None, description="file name the training type counts came from")
+
+
 class Stamps(_Strict):
     unibench_version: str = __version__
     scorer_version: str
@@ -162,6 +174,7 @@ class ResultFile(_Strict):
     decoding: dict[str, Any] = Field(default_factory=dict)
     backend: Optional[Backend] = None
     reported: Optional[Reported] = None
+    familiarity: Optional[Familiarity] = None
     stamps: Stamps
 
     @model_validator(mode="after")

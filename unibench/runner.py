@@ -60,6 +60,7 @@ class RunConfig:
     training_datasets: list[str] = field(default_factory=list)
     n_parameters: Optional[int] = None
     overwrite: bool = False  # replace a result of another run spec in the same place (else: refuse)
+    training_types: Optional[Path] = None  # a student's training_types.json: its rows get a Familiarity
 
 
 def run_spec(cfg: RunConfig, job: RowJob, backend_info: dict) -> dict:
@@ -291,6 +292,13 @@ def _evaluate(cfg: RunConfig, job: RowJob, backend, backend_info: dict, progress
                         settings=settings),
         stamps=Stamps(scorer_version=SCORER_VERSION, command=cfg.command),
     )
+    if cfg.training_types:
+        import sys
+
+        from .familiarity.attach import familiarity_for_card
+
+        result.familiarity = familiarity_for_card(cfg.training_types, card, cfg.cache_dir,
+                                                  warn=lambda m: print("warning: " + m, file=sys.stderr))
     lines = _sample_lines(cfg, card, queries, outputs, records, extra) if cfg.log_samples or force_log else None
     return result, lines
 

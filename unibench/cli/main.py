@@ -16,7 +16,7 @@ import typer
 from .. import __version__
 from ..errors import UnibenchError
 
-GROUPS = ("data", "score", "run", "leaderboard", "validate", "submit", "distill", "train")
+GROUPS = ("data", "score", "run", "leaderboard", "validate", "submit", "distill", "train", "familiarity")
 
 app = typer.Typer(
     name="unibench",

@@ -25,6 +25,15 @@ def _benchmark_rows(name: str) -> tuple[list[str], Optional[Path]]:
     return list(entry["rows"]), data_dir
 
 
+def _training_types(ref) -> Optional[Path]:
+    """A local checkpoint's training_types.json (written by `unibench train`): its results get Familiarity."""
+    if ref.kind not in ("hf", "vllm"):
+        return None
+    from ..familiarity.attach import checkpoint_training_types
+
+    return checkpoint_training_types(ref.name)
+
+
 class LazyHFBackend:
     """A local transformers checkpoint that is loaded on first use, not at start: a re-run whose
     queries are all in the response cache (or whose rows are all finished) never loads the weights.
@@ -362,7 +371,7 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
                     output_dir=output_dir, cache_dir=cdir / "prepared-cache" if bench_dir else cdir,
                     command="unibench " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
                     training_datasets=training_datasets(ref), n_parameters=info.get("n_parameters"),
-                    overwrite=overwrite)
+                    overwrite=overwrite, training_types=_training_types(ref))
     # before anything runs: no row may silently replace another run's result (run_guard.py)
     for path, why in refuse_clobbering([(planned_path(cfg, j), run_spec(cfg, j, info)) for j in jobs], overwrite):
         err_console.print(f"--overwrite: replacing {path} ({why})", markup=False)

@@ -29,6 +29,7 @@ from ..resources import resource_dir
 from . import downloads
 from .board import (CROSSNER_MIT, REPORTED_GROUP, Entry, collect, crossner_mit_table, dataset_table, domain_table,
                     main_table, size_points)
+from .familiarity_plot import familiarity_points, familiarity_svg
 from .plots import domain_svg, size_svg
 from .samples import MAX_SENTENCES, read_samples
 
@@ -136,7 +137,10 @@ def _render(board, out: Path, progress) -> int:
         page(f"domains/{dom_slugs[d]}.html", "domain.html.j2", domain=d, rows=rows, table=table,
              size_plot=dsvg, points=dpoints)
     for row, card in reg.items():
-        page(f"datasets/{row}.html", "dataset.html.j2", card=card, table=dataset_table(entries, row))
+        table = dataset_table(entries, row)
+        fam_points = familiarity_points(table)
+        page(f"datasets/{row}.html", "dataset.html.j2", card=card, table=table, fam_points=fam_points,
+             fam_plot=familiarity_svg(fam_points))
     profiles = {x["entry"].key: {d: x["cells"][d].value for d in DOMAINS if d in x["cells"]}
                 for _, xs in main for x in xs}
     for e in entries.values():

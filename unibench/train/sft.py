@@ -272,6 +272,13 @@ def _train(o: SFTOptions, data: ConversationFile, train_idx, eval_idx, work: Pat
     sizes = {**stats, "eval_records": eval_stats["records"], "skipped_invalid": len(data.skipped),
              "negative_pairs_in_file": data.n_negative_pairs}
 
+    from ..familiarity.training_types import FILE_NAME as TYPES_FILE, from_conversations
+
+    try:
+        types_doc = from_conversations([data.records[i] for i in train_idx], str(o.data), data.sha256).to_json()
+    except UnibenchError:  # no positive answer at all: nothing to compare with, no file
+        types_doc = None
+
     def write(folder: Path, step: int, hist, final: bool) -> None:
         if o.lora:  # merge into a copy: training continues on the unmerged adapter
             merged = copy.deepcopy(model).merge_and_unload()
@@ -290,6 +297,8 @@ def _train(o: SFTOptions, data: ConversationFile, train_idx, eval_idx, work: Pat
 
         atomic_write_json(folder / "training_log.json", {"steps": hist.steps, "evals": hist.evals, "sizes": sizes,
                                                          "hyperparameters": hyper})
+        if types_doc is not None:
+            atomic_write_json(folder / TYPES_FILE, types_doc)  # the student's Familiarity travels with it
         rate = hist.examples_seen / max(hist.wall_seconds, 1e-9)
         card = {"kind": "uniner-student", "status": status, "date": ckpt.today(),
                 "title": f"UniNER-style student fine-tuned from {o.base}",
