@@ -1,6 +1,6 @@
 """`unibench train`: supervised fine-tuning of the UniNER student on conversation data.
 
-The recipe is the original `src/train/train.sh` + `preprocess2` (uniner-eval.md §6): loss only on
+The recipe is the original `src/train/train.sh` + `preprocess2` (paper §3.2, §5.1; docs/training.md): loss only on
 assistant turns, question order shuffled per example, 3 epochs, lr 2e-5, cosine with 4% warmup,
 effective batch 256 through accumulation, max length 1024, the 98/2 train/held-out split with
 numpy seed 3, bf16 and gradient checkpointing on GPU. Where unibench differs, the model card

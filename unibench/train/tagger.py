@@ -1,7 +1,7 @@
 """`unibench train-tagger`: the paper's supervised BERT-base baseline, re-trained per dataset.
 
 UniNER's Table 2 copies its BERT-base column from InstructUIE, which publishes no recipe
-(adapter-prompts.md §4). unibench's defaults are a RECONSTRUCTION of the usual BERT-NER setup:
+(InstructUIE §3.1.2 and Table 1; docs/training.md). unibench's defaults are a RECONSTRUCTION of the usual BERT-NER setup:
 one encoder + linear token-classification head per dataset, BIO tags on the FIRST sub-token of
 each word (other sub-tokens and special tokens get -100), AdamW lr 5e-5, batch 32, 3 epochs (10
 for training sets under 5,000 sentences), max length 256 sub-tokens, linear decay without
@@ -203,7 +203,7 @@ def _train(o: TaggerOptions, card, sentences, entry, n_all: int, epochs: int, wo
             "hyperparameters": hyper, "loss": hist.loss_summary(), "evals": [], "eval_note": "",
             "evaluate": f"unibench run --model hf:{o.out} --datasets {card.id}",
             "deviations": ["UniNER copied its BERT-base numbers from InstructUIE, which published no recipe; "
-                           "these defaults are a reconstruction (adapter-prompts.md §4).",
+                           "these defaults are a reconstruction (InstructUIE §3.1.2 and Table 1; docs/training.md).",
                            f"Encoder: {o.base} (the paper's column: BERT-base)."]}
         ckpt.write_metadata(folder, {**meta, "status": "complete" if final else "partial", "step": step,
                                      "total_steps": hist.total_steps}, card_info)
