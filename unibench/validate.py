@@ -12,7 +12,8 @@ changing its data); a known scorer and schema version; model metadata present an
 with `model_meta.json` when that file is there; per-type counts and diagnostics that add up to
 the totals; a CI that is the percentile interval of the stored replicates; plausible sizes
 (queries = sentences x types, or the 200k cap with the published seed); the file where its
-contents say it belongs. Across files: one model metadata per model revision, one normalised
+contents say it belongs; nothing private (an absolute path of the machine it was made on, a URL with
+credentials, a secret: `unibench.privacy`). Across files: one model metadata per model revision, one normalised
 test set (content hash) per row, version and revision, and no duplicate rows.
 Reported (paper) numbers are checked for schema, finiteness and a known row only.
 """
@@ -31,6 +32,7 @@ from .cards import DatasetCard, load_registry
 from .errors import UnibenchError
 from .metrics import bootstrap
 from .metrics.prf import prf
+from .privacy import find_private
 from .queries import QUERY_CAP, SAMPLE_SEED
 from .results import SCHEMA_VERSION, ModelInfo, ResultFile, iter_result_files, read_result, result_path
 
@@ -244,6 +246,10 @@ def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool =
         if bad:
             rep.problem(path, f"NaN or infinity at {', '.join(bad[:5])}: every number must be finite")
             continue
+        private = find_private(raw) if raw is not None else []
+        if private:
+            rep.problem(path, f"private details must not be published: {'; '.join(private[:5])} (re-run with this "
+                              "unibench, which stamps a checkpoint's folder name and URLs without credentials)")
         try:
             r = read_result(path)
         except UnibenchError as exc:

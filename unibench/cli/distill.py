@@ -7,7 +7,6 @@ build             annotations (+ supervised splits, + released Pile-NER) -> conv
 
 from __future__ import annotations
 
-import shlex
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -25,7 +24,9 @@ AsJson = typer.Option(False, "--json", help="Print the summary as JSON.")
 
 
 def _command() -> str:
-    return "unibench " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    from ..privacy import scrub_command
+
+    return scrub_command(sys.argv[1:])
 
 
 @distill_app.command("annotate")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -205,8 +204,11 @@ def _make_backend(ref, adapter, *, batch_size: int, gguf_file: Optional[str], ba
     if ref.kind == "openai":
         from ..backends.openai_api import OpenAIBackend
 
+        from ..privacy import scrub_url
+
         b = OpenAIBackend(ref.name, base_url=base_url, concurrency=batch_size)
-        return b, {"name": "openai", "versions": b.versions(), "settings": {"base_url": base_url},
+        return b, {"name": "openai", "versions": b.versions(),
+                   "settings": {"base_url": scrub_url(base_url) if base_url else None},
                    "identity": b.identity()}
     if ref.kind == "vllm":
         from ..backends.vllm_backend import VLLMBackend
@@ -318,6 +320,7 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     from ..cards import resolve_ids
     from ..errors import UnibenchError
     from ..models import parse_model_ref, registry_adapter, training_datasets
+    from ..privacy import scrub_command, scrub_url
     from ..resources import default_cache_dir, default_data_dir
     from ..runner import RowJob, RunConfig, run_row
     from ._common import err_console
@@ -325,6 +328,8 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     if bool(datasets) == bool(benchmark):
         raise UnibenchError("give exactly one of --datasets or --benchmark")
     ref = parse_model_ref(model)
+    if base_url:
+        scrub_url(base_url)  # learns any password in it, so that no message shows it
     spec = get_adapter(adapter or registry_adapter(ref) or "uniner")
     row_ids, bench_dir = _benchmark_rows(benchmark) if benchmark else (list(datasets), None)
     cards = resolve_ids(row_ids)
@@ -340,7 +345,7 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     cfg = RunConfig(model_display=ref.display, model_id=ident.get("model_id") or ident.get("model") or ref.name,
                     revision=revision, adapter=spec, version=version, limit=limit, log_samples=log_samples,
                     output_dir=output_dir, cache_dir=cdir / "prepared-cache" if bench_dir else cdir,
-                    command="unibench " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+                    command=scrub_command(sys.argv[1:]),
                     training_datasets=training_datasets(ref), n_parameters=info.get("n_parameters"))
     cache = ResponseCache(cdir / "responses.sqlite")
     ns = {"model": cfg.model_id, "revision": revision, "adapter": spec.name, "template": spec.template_hash,
