@@ -63,3 +63,8 @@ class MissingDataError(UnibenchError):
 
 def did_you_mean(name: str, known: Iterable[str]) -> list[str]:
     return difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 problem', '2 problems', '0 problems': messages count things in English, not 'problem(s)'."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"

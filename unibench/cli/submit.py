@@ -24,6 +24,7 @@ def register(app: typer.Typer) -> None:
         `hf auth login`) is checked first and never printed."""
         from rich.markup import escape
 
+        from ..errors import plural
         from ..submit import SubmissionRefused, connect, find_token, open_pull_request, plan_submission
         from ._common import console, err_console, print_json
 
@@ -44,7 +45,8 @@ def register(app: typer.Typer) -> None:
             else:
                 for p in exc.problems:
                     err_console.print(f"[red]✗[/] {escape(p)}", markup=True)
-                err_console.print(f"submission refused: {len(exc.problems)} problem(s); nothing was uploaded",
+                err_console.print(f"submission refused: {plural(len(exc.problems), 'problem')}; nothing was "
+                                  "uploaded",
                                   markup=False)
             raise typer.Exit(1)
         summary = plan.summary()
@@ -72,7 +74,8 @@ def register(app: typer.Typer) -> None:
             print_json(summary)
             return
         if summary["replaces"]:
-            console.print(f"the pull request replaces {len(summary['replaces'])} existing file(s)", markup=False)
+            console.print(f"the pull request replaces {plural(len(summary['replaces']), 'existing file')}",
+                          markup=False)
         for w in plan.warnings:
             err_console.print(f"warning: {w}", markup=False, soft_wrap=True)
         console.print(f"opened pull request {commit.pr_url} ({len(plan.uploads)} files)", markup=False, soft_wrap=True)

@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
                  as_json: bool = typer.Option(False, "--json")):
         """Validate every result file under DIR: schema, F1 from counts, known rows, data revisions and hashes,
         scorer version, model metadata, no NaN, plausibility, duplicates."""
-        from ..errors import UnibenchError
+        from ..errors import UnibenchError, plural
         from ..validate import validate_dir
         from rich.markup import escape
 
@@ -47,6 +47,7 @@ def register(app: typer.Typer) -> None:
                 err_console.print(f"[red]✗[/] {escape(p)}", markup=True, highlight=False)
             for w in rep.warnings:
                 err_console.print(f"[yellow]![/] {escape(w)}", markup=True, highlight=False)
-            console.print(f"{rep.files} result files, {len(rep.problems)} problems, {len(rep.warnings)} warnings")
+            console.print(f"{plural(rep.files, 'result file')}, {plural(len(rep.problems), 'problem')}, "
+                          f"{plural(len(rep.warnings), 'warning')}")
         if not rep.ok:
             raise typer.Exit(1)
