@@ -252,10 +252,15 @@ class RowProgress:
         self.done += n
         rate = self.done / max(time.perf_counter() - self.t0, 1e-9)
         hits = getattr(self.rb, "hits", 0)
-        self.bar.update(self.task, advance=n, stats=f"cache hits {hits}  {rate:.1f} q/s")
+        self.bar.update(self.task, advance=n, stats=f"cache hits {hits}  {rate:.1f} q/s", hits=hits)
 
     def close(self) -> None:
         self.bar.remove_task(self.task)
+
+
+def _log_extra(task) -> str:
+    """What a progress line adds to a task: cache hits (a row's queries), the totals so far (the datasets)."""
+    return f"cache hits {task.fields['hits']}" if "hits" in task.fields else task.fields.get("stats", "")
 
 
 def progress_bar(console, disable: bool = False):
@@ -322,6 +327,7 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     from ..models import parse_model_ref, registry_adapter, training_datasets
     from ..privacy import scrub_command, scrub_url
     from ..resources import default_cache_dir, default_data_dir
+    from ..progress_log import ProgressLines
     from ..runner import RowJob, RunConfig, run_row
     from ._common import err_console
 
@@ -352,10 +358,12 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
           "decoding": spec.decoding.model_dump(mode="json")}
     results, cache_stats, done_q, hits_q = {}, {}, 0, 0
     try:
-        with progress_bar(err_console, disable=as_json) as bar:
+        with progress_bar(err_console, disable=as_json) as bar, \
+                ProgressLines(bar, err_console, "run", extra=_log_extra) as lines:  # for logs: stderr not a tty
             outer = bar.add_task("datasets", total=len(jobs), stats="")
             for k, job in enumerate(jobs, 1):
                 bar.update(outer, description=f"datasets {k}/{len(jobs)} {job.card.id}")
+                lines.line()
                 row_backend = _row_backend(ref, job, cfg, backend, cache, ns, spec)
                 if ref.kind == "gazetteer":
                     cfg.revision = revision = "train-dictionary"
@@ -365,6 +373,7 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
                 done_q += result.dataset.n_queries or 0
                 hits_q += getattr(row_backend, "hits", 0)
                 bar.update(outer, advance=1, stats=f"queries {done_q} (cache hits {hits_q})")
+                lines.line()
                 results[job.card.id] = (result, loaded)
                 cache_stats[job.card.id] = (getattr(row_backend, "hits", None), getattr(row_backend, "misses", None))
     except KeyboardInterrupt:
