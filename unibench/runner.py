@@ -64,6 +64,7 @@ def run_spec(cfg: RunConfig, job: RowJob, backend_info: dict) -> dict:
             "card_hash": job.card.card_hash()}
     if cfg.training_datasets:  # only when declared, so older run specs stay valid
         spec["training_datasets"] = list(cfg.training_datasets)
+    spec.update(backend_info.get("run_spec", {}))  # hf: device/dtype when not the CPU/float32 default
     return spec
 
 

@@ -110,12 +110,14 @@ def _hub_commit(repo_id: str, revision: Optional[str]) -> Optional[str]:
 
 
 def make_hf_backend(path_or_id: str, *, revision: str | None = None, task: str = "auto",
-                    gguf_file: str | None = None, batch_size: int = 8, device: str = "cpu",
+                    gguf_file: str | None = None, batch_size: int | None = 8, device: str = "cpu",
                     dtype: str | None = None, identity: dict | None = None):
     """Load a transformers checkpoint and wrap it in the backend its task needs.
 
     causal / seq2seq -> a TextBackend (`generate(requests) -> list[str]`); token-classification
-    -> an object with `predict(list[list[str]]) -> list[list[(start, end, label)]]`.
+    -> an object with `predict(list[list[str]]) -> list[list[(start, end, label)]]`. `batch_size=None` picks
+    the largest batch that fits the device (devices.auto_batch_size); `dtype` is float32 | bfloat16 | float16 |
+    auto (the checkpoint's own), None meaning float32 on a CPU.
     """
     if task not in TASKS:
         raise UnibenchError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
@@ -151,6 +153,10 @@ def make_hf_backend(path_or_id: str, *, revision: str | None = None, task: str =
                             hint="a Hub id needs network access or HF_HUB_OFFLINE=1 with the files already in "
                                  "the HF cache; a folder needs config.json, tokenizer files and weights") from e
     model.to(device).eval()
+    if batch_size is None:  # --batch-size auto
+        from ..devices import auto_batch_size
+
+        batch_size = auto_batch_size(model, device)
     if "weights_sha256" not in ident:
         ident["revision"] = _hub_commit(path_or_id, revision) or ident["revision"]
     if tokenizer.pad_token is None and tokenizer.eos_token is not None:

@@ -116,7 +116,8 @@ def _gguf_is_causal(path: Path) -> bool:
     return bool(arch) and not arch.startswith("t5")
 
 
-def _make_hf(ref, adapter, *, batch_size: int, gguf_file: Optional[str]):
+def _make_hf(ref, adapter, *, batch_size: Optional[int], gguf_file: Optional[str], device: str = "cpu",
+             dtype: str = "float32"):
     import importlib
 
     from ..backends.hf_load import make_hf_backend
@@ -125,13 +126,18 @@ def _make_hf(ref, adapter, *, batch_size: int, gguf_file: Optional[str]):
 
     def load():
         b = make_hf_backend(ref.name, revision=ref.revision, gguf_file=gguf_file, batch_size=batch_size,
-                            identity=known or None)
+                            identity=known or None, device=device, dtype=dtype)
         task = {v[1]: k for k, v in _BACKEND_OF_TASK.items()}.get(type(b).__name__, "causal")
         _check_fits(adapter, task, ref.name)
+        if batch_size is None:
+            from ._common import err_console
+
+            err_console.print(f"--batch-size auto: {b.batch_size} on {device}", markup=False)
         return b
 
     folder = Path(ref.name).expanduser()
-    task = _hf_kind(folder, gguf_file) if folder.is_dir() and not ref.revision else None
+    # --batch-size auto needs the loaded model (and its number is stamped), so it loads at once
+    task = _hf_kind(folder, gguf_file) if folder.is_dir() and not ref.revision and batch_size else None
     if task is None:
         return load()
     _check_fits(adapter, task, ref.name)
@@ -177,8 +183,9 @@ def _vllm_extra(pairs: list[str]) -> dict:
     return out
 
 
-def _make_backend(ref, adapter, *, batch_size: int, gguf_file: Optional[str], base_url: Optional[str],
-                  vllm_opts: Optional[dict] = None, threads: Optional[int] = None):
+def _make_backend(ref, adapter, *, batch_size: Optional[int], gguf_file: Optional[str], base_url: Optional[str],
+                  vllm_opts: Optional[dict] = None, threads: Optional[int] = None, device: str = "auto",
+                  dtype: str = "auto"):
     """Returns (backend, info) for the model reference. Heavy imports happen here, only when needed."""
     from ..backends.dummy import DummyBackend
 
@@ -197,16 +204,21 @@ def _make_backend(ref, adapter, *, batch_size: int, gguf_file: Optional[str], ba
             import torch
 
             torch.set_num_threads(threads)
-        b = _make_hf(ref, adapter, batch_size=batch_size, gguf_file=gguf_file)
+        from ..devices import cache_fields, resolve_device_dtype
+
+        device, dtype = resolve_device_dtype(device, dtype)
+        b = _make_hf(ref, adapter, batch_size=batch_size, gguf_file=gguf_file, device=device, dtype=dtype)
         return b, {"name": f"transformers-{getattr(b, 'name', 'hf')}", "versions": b.versions(),
-                   "settings": {"batch_size": batch_size, "gguf_file": gguf_file}, "identity": b.identity(),
-                   "n_parameters": _n_parameters(ref, b, gguf_file)}
+                   "settings": {"batch_size": getattr(b, "batch_size", batch_size), "gguf_file": gguf_file,
+                                "device": device, "dtype": dtype},
+                   "identity": b.identity(), "n_parameters": _n_parameters(ref, b, gguf_file),
+                   "run_spec": cache_fields(device, dtype)}
     if ref.kind == "openai":
         from ..backends.openai_api import OpenAIBackend
 
         from ..privacy import scrub_url
 
-        b = OpenAIBackend(ref.name, base_url=base_url, concurrency=batch_size)
+        b = OpenAIBackend(ref.name, base_url=base_url, concurrency=batch_size or 8)
         return b, {"name": "openai", "versions": b.versions(),
                    "settings": {"base_url": scrub_url(base_url) if base_url else None},
                    "identity": b.identity()}
@@ -274,6 +286,8 @@ def progress_bar(console, disable: bool = False):
 
 
 def register(app: typer.Typer) -> None:
+    from ..devices import device_option, dtype_option
+
     @app.command("run")
     def run(model: str = typer.Option(..., "--model", "-m", help="gazetteer | dummy[:DELAY] | hf:PATH_OR_ID[@REV] | "
                                                                  "vllm:ID[@REV] | openai:NAME"),
@@ -287,7 +301,11 @@ def register(app: typer.Typer) -> None:
             cache_dir: Optional[Path] = typer.Option(None, "--cache-dir"),
             version: str = typer.Option("paper", "--version", help="Dataset version: paper (default) | corrected."),
             log_samples: bool = typer.Option(False, "--log-samples", help="Write prompt/output/prediction/gold JSONL."),
-            batch_size: int = typer.Option(8, "--batch-size", help="hf: batch size; openai: concurrent requests."),
+            batch_size: str = typer.Option("8", "--batch-size", help="hf: batch size, or auto (the largest that "
+                                           "fits the device, halving on out-of-memory; 8 on a CPU); openai: "
+                                           "concurrent requests."),
+            device: str = device_option(),
+            dtype: str = dtype_option(),
             gguf_file: Optional[str] = typer.Option(None, "--gguf-file", help="GGUF weights inside an hf: folder."),
             threads: Optional[int] = typer.Option(None, "--threads", min=1, help="hf: CPU threads for torch "
                                                   "(default: torch's; fewer on a shared machine)."),
@@ -315,11 +333,11 @@ def register(app: typer.Typer) -> None:
         _execute(model=model, adapter=adapter, datasets=datasets, benchmark=benchmark, limit=limit,
                  output_dir=output_dir, data_dir=data_dir, cache_dir=cache_dir, version=version,
                  log_samples=log_samples, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
-                 vllm_opts=vllm_opts, as_json=as_json, threads=threads)
+                 vllm_opts=vllm_opts, as_json=as_json, threads=threads, device=device, dtype=dtype)
 
 
 def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir, cache_dir, version, log_samples,
-             batch_size, gguf_file, base_url, vllm_opts, as_json, threads=None) -> None:
+             batch_size, gguf_file, base_url, vllm_opts, as_json, threads=None, device="auto", dtype="auto") -> None:
     from ..adapters import get_adapter
     from ..cache import ResponseCache
     from ..cards import resolve_ids
@@ -344,8 +362,14 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     jobs = [RowJob(c, ddir, "test", "demo-test" if bench_dir else "test") for c in cards]
     if threads and ref.kind != "hf":
         raise UnibenchError("--threads applies to --model hf:... only")
+    if ref.kind != "hf" and (device, dtype) != ("auto", "auto"):
+        raise UnibenchError("--device and --dtype apply to --model hf:... only",
+                            hint="vllm: runs on the GPU; its dtype is --vllm-arg dtype=bfloat16")
+    from ..devices import parse_batch_size
+
+    batch_size = parse_batch_size(batch_size)
     backend, info = _make_backend(ref, spec, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
-                                  vllm_opts=vllm_opts, threads=threads)
+                                  vllm_opts=vllm_opts, threads=threads, device=device, dtype=dtype)
     ident = info.get("identity") or {}
     revision = ref.revision or ident.get("revision") or "unversioned"
     cfg = RunConfig(model_display=ref.display, model_id=ident.get("model_id") or ident.get("model") or ref.name,
@@ -355,7 +379,7 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
                     training_datasets=training_datasets(ref), n_parameters=info.get("n_parameters"))
     cache = ResponseCache(cdir / "responses.sqlite")
     ns = {"model": cfg.model_id, "revision": revision, "adapter": spec.name, "template": spec.template_hash,
-          "decoding": spec.decoding.model_dump(mode="json")}
+          "decoding": spec.decoding.model_dump(mode="json"), **info.get("run_spec", {})}  # device/dtype off CPU fp32
     results, cache_stats, done_q, hits_q = {}, {}, 0, 0
     try:
         with progress_bar(err_console, disable=as_json) as bar, \

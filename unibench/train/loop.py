@@ -71,14 +71,11 @@ class History:
 
 
 def pick_device(device: str) -> str:
-    """"auto" -> cuda when available, else cpu."""
-    from ..errors import UnibenchError
+    """--device auto|cpu|cuda|cuda:N|mps -> the device (auto: cuda when available, else cpu); the same words
+    and checks as `unibench run` (unibench/devices.py)."""
+    from ..devices import torch_device
 
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise UnibenchError(f"--device {device} but no CUDA device is available")
-    return device
+    return torch_device(device)
 
 
 def lr_lambda(schedule: str, warmup: int, total: int) -> Callable[[int], float]:
