@@ -20,9 +20,10 @@ def test_scrub_command_removes_paths_urls_and_secrets(monkeypatch):
     cmd = scrub_command(["run", "--model", "hf:/home/alice/ckpts/my-student", "--base-url",
                          "http://alice:hunter22@gpu-box:8000/v1?token=xyz", "--output-dir=/tmp/alice/res",
                          "--data-dir", "~/data", "--datasets", "crossner_ai", "--note",
-                         "sk-abcdefghijklmnopqrstuvwxyz", "--cache-dir", "C:\\Users\\alice\\cache"])
+                         "sk-abcdefghijklmnopqrstuvwxyz", "--cache-dir", "C:\\Users\\alice\\cache", "--vllm-arg",
+                         "download_dir=/home/alice/models"])
     assert cmd == ("unibench run --model hf:my-student --base-url http://gpu-box:8000/v1 --output-dir=res "
-                   "--data-dir data --datasets crossner_ai --note *** --cache-dir cache")
+                   "--data-dir data --datasets crossner_ai --note *** --cache-dir cache --vllm-arg download_dir=models")
     assert not find_private(cmd)
 
 

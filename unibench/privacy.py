@@ -112,6 +112,9 @@ def scrub_value(value: str) -> str:
     head, sep, rest = value.partition(":")
     if sep and head in ("hf", "vllm") and rest:  # a model reference: hf:/abs/path[@rev]
         return f"{head}:{scrub_path(rest)}"
+    key, eq, rest = value.partition("=")
+    if eq and key and not _ANY_ABS.match(key):  # KEY=VALUE, e.g. --vllm-arg download_dir=/home/me/models
+        return f"{key}={scrub_value(rest)}"
     return scrub_path(value)
 
 
