@@ -13,7 +13,7 @@ TEXT = {".py", ".md", ".yaml", ".yml", ".j2", ".sh", ".toml", ".txt", ".cfg", ".
 SKIP_DIRS = {".git", "__pycache__", ".pytest_cache", "node_modules", "results", "demo_data"}
 # names of notes outside the repository that earlier comments cited
 CITATION = re.compile(r"uniner-eval\.md|adapter-prompts\.md|harness-anchors|hf-sources\.md|layout-sketch|"
-                      r"shared/reference|/work/")
+                      r"shared/reference|/work/(?:shared|main|wt)\b")
 # the one test that cross-checks the reported-numbers transcription against those notes when present (skipped
 # on a clean clone); it reads them as test input and cites nothing
 READS_REFERENCE = {"tests/test_reported.py"}
