@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Optional, Sequence
 
 from ..errors import UnibenchError
-from ..privacy import mask_secrets, register_secret
 from .base import GenRequest, ProgressFn
 
 _FATAL = {400, 401, 403, 404, 422}
@@ -39,7 +38,9 @@ class OpenAIBackend:
         self.model = model
         urls = [u.strip() for u in (base_url or "").split(",") if u.strip()] or [None]
         key = os.environ.get(api_key_env) or ("EMPTY" if base_url else None)
-        register_secret(key)  # a server may echo it in an error message; never print it
+        from ..privacy import register_secret
+
+        register_secret(key)  # a server may echo it in an error message: every UnibenchError masks it
         if key is None:
             raise UnibenchError(f"no API key: set ${api_key_env}", hint="the key is read from the environment only")
         self._clients = [openai.OpenAI(base_url=u, api_key=key, max_retries=0, timeout=timeout) for u in urls]
@@ -88,8 +89,7 @@ class OpenAIBackend:
                 return self._call(client, req)
             except self._openai.APIStatusError as exc:
                 if exc.status_code in _FATAL:
-                    raise UnibenchError(f"the API refused the request ({exc.status_code}): "
-                                        f"{mask_secrets(str(exc))[:200]}") from None
+                    raise UnibenchError(f"the API refused the request ({exc.status_code}): {str(exc)[:200]}") from None
                 last, wait = exc, self._retry_after(exc)
             except Exception as exc:  # noqa: BLE001 - timeouts, connection errors, garbage bodies
                 last, wait = exc, None
@@ -98,7 +98,7 @@ class OpenAIBackend:
             if attempt < self.max_retries:
                 time.sleep(wait if wait is not None else self.backoff * (2 ** attempt) * (0.5 + random.random() / 2))
         raise UnibenchError(f"the API failed after {self.max_retries + 1} attempts: {type(last).__name__}: "
-                            f"{mask_secrets(str(last))[:200]}", hint="check --base-url and the server's logs")
+                            f"{str(last)[:200]}", hint="check --base-url and the server's logs")
 
     def generate(self, requests: Sequence[GenRequest], progress: Optional[ProgressFn] = None) -> list[str]:
         with self._lock:

@@ -74,10 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         from rich.markup import escape
 
         # the message is user data (paths, JSON snippets such as `list[str]`): never rich markup
-        from ..privacy import mask_secrets
-
-        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] "
-                                                                    f"{escape(mask_secrets(exc.render()))}",
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {escape(exc.render())}",
                                                                     markup=True)
         return exc.exit_code
     except KeyboardInterrupt:
