@@ -24,9 +24,9 @@ def register(app: typer.Typer) -> None:
         `hf auth login`) is checked first and never printed."""
         from rich.markup import escape
 
-        from ..errors import plural
         from ..submit import SubmissionRefused, connect, find_token, open_pull_request, plan_submission
         from ._common import console, err_console, print_json
+        from ..errors import plural  # noqa: I001 - apart from the imports other branches edit
 
         api = token = info = None
         if not dry_run:  # token and repo first: nothing else happens with a bad token or a mistyped repo
