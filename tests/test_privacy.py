@@ -41,7 +41,7 @@ def test_mask_secrets_in_messages(monkeypatch):
 
 @pytest.mark.parametrize("text", ["hf:/home/alice/my-student", "/root/ckpt", "/Users/bob/x", "C:\\Users\\bob",
                                   "--output-dir /tmp/out", "http://u:p@host/v1", "https://h/v1?api_key=abc",
-                                  "~/models/x"])
+                                  "~/models/x", "file:///home/alice/site/index.html"])
 def test_private_strings_are_found(text):
     assert private_reason(text)
 

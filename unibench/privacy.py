@@ -150,6 +150,8 @@ def private_reason(text: str) -> str | None:
             return "a URL with user info or a password"
         if _CRED_QUERY.search(url):
             return "a URL with a credential in its query string"
+        if url.lower().startswith("file://") and _ABS_PATH.search(" " + urlsplit(url).path):
+            return "an absolute path of the machine it was made on (a file:// URL)"
     if _ABS_PATH.search(_URL.sub(" ", text)):
         return "an absolute path of the machine it was made on"
     if mask_secrets(text) != text:
