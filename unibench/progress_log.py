@@ -60,6 +60,7 @@ class ProgressLines:
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
         self._lock = threading.Lock()
+        bar.progress_lines = self  # so code that holds only the bar can mark a boundary (mark_boundary)
 
     def text(self) -> str:
         tasks = [t for t in self.bar.tasks if t.visible]
@@ -93,3 +94,10 @@ class ProgressLines:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+
+
+def mark_boundary(bar) -> None:
+    """A row boundary: print a progress line now if `bar` has a ProgressLines watching it."""
+    lines = getattr(bar, "progress_lines", None)
+    if lines is not None:
+        lines.line()

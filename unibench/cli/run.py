@@ -257,8 +257,11 @@ class RowProgress:
         self.task = bar.add_task(label, total=None, stats="")
 
     def total(self, n: int) -> None:
+        from ..progress_log import mark_boundary
+
         self.bar.update(self.task, total=n)
         self.t0 = time.perf_counter()
+        mark_boundary(self.bar)  # a row starts: a progress line in logs
 
     def __call__(self, n: int) -> None:
         self.done += n
@@ -387,7 +390,6 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
             outer = bar.add_task("datasets", total=len(jobs), stats="")
             for k, job in enumerate(jobs, 1):
                 bar.update(outer, description=f"datasets {k}/{len(jobs)} {job.card.id}")
-                lines.line()
                 row_backend = _row_backend(ref, job, cfg, backend, cache, ns, spec)
                 if ref.kind == "gazetteer":
                     cfg.revision = revision = "train-dictionary"
