@@ -127,7 +127,7 @@ def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str]
 def _render(board, out: Path, progress) -> int:
     entries, reg, env = board.entries, load_registry(), _env()
     for f in (resource_dir("leaderboard") / "static").iterdir():
-        shutil.copy(f, out / f.name)
+        shutil.copyfile(f, out / f.name)  # the umask's mode, not the installed file's
     main, t3 = main_table(entries), crossner_mit_table(entries)
     names = {r: reg[r].display_name for r in reg}
     dom_slugs = {d: slug(d.lower()) for d in DOMAINS}
