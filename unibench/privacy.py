@@ -130,6 +130,17 @@ def scrub_command(argv: Iterable[str], prog: str = "unibench") -> str:
     return mask_secrets(" ".join([prog, *(shlex.quote(a) for a in out)]))
 
 
+def scrub_command_line(command: str | None) -> str | None:
+    """A command line already joined (as RunConfig.command holds it), scrubbed like scrub_command."""
+    if not command:
+        return command
+    try:
+        parts = shlex.split(command)
+    except ValueError:  # unbalanced quotes: scrub word by word
+        parts = command.split()
+    return scrub_command(parts[1:], parts[0]) if parts else command
+
+
 def _strings(obj: Any, where: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(obj, str):
         yield where, obj

@@ -23,6 +23,7 @@ from .cards import DatasetCard
 from .io import atomic_write_json, atomic_write_text, sha256_json
 from .metrics.spans import strict_counts
 from .prepare import load_sentences
+from .privacy import scrub_command_line
 from .queries import QUERY_CAP, SAMPLE_SEED, build_queries
 from .results import (Backend, DatasetInfo, Diagnostics, ModelInfo, Prompt, ResultFile, Scores, Stamps, TypeScore,
                       read_result, result_path, write_result)
@@ -209,7 +210,7 @@ def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
         decoding=cfg.adapter.decoding.model_dump(mode="json"),
         backend=Backend(name=backend_info.get("name", "?"), versions=backend_info.get("versions", {}),
                         settings=settings),
-        stamps=Stamps(scorer_version=SCORER_VERSION, command=cfg.command),
+        stamps=Stamps(scorer_version=SCORER_VERSION, command=scrub_command_line(cfg.command)),
     )
     if cfg.log_samples:
         lines = _sample_lines(cfg, card, queries, outputs, records, extra)

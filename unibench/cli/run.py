@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -278,6 +279,13 @@ def _log_extra(task) -> str:
     return f"cache hits {task.fields['hits']}" if "hits" in task.fields else task.fields.get("stats", "")
 
 
+def _progress_lines(bar, console, as_json: bool):
+    """Plain progress lines when stderr is not a terminal (unibench/progress_log.py); none with --json, like the bar."""
+    from ..progress_log import ProgressLines
+
+    return ProgressLines(bar, console, "run", extra=_log_extra, enabled=False if as_json else None)
+
+
 def progress_bar(console, disable: bool = False):
     """One rich display for the run: an outer bar `datasets k/N ROW` and, per row, an inner bar with
     queries done/total, cache hits, queries/s and the ETA."""
@@ -346,17 +354,13 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     from ..cards import resolve_ids
     from ..errors import UnibenchError
     from ..models import parse_model_ref, registry_adapter, training_datasets
-    from ..privacy import scrub_command, scrub_url
     from ..resources import default_cache_dir, default_data_dir
-    from ..progress_log import ProgressLines
     from ..runner import RowJob, RunConfig, run_row
     from ._common import err_console
 
     if bool(datasets) == bool(benchmark):
         raise UnibenchError("give exactly one of --datasets or --benchmark")
     ref = parse_model_ref(model)
-    if base_url:
-        scrub_url(base_url)  # learns any password in it, so that no message shows it
     spec = get_adapter(adapter or registry_adapter(ref) or "uniner")
     row_ids, bench_dir = _benchmark_rows(benchmark) if benchmark else (list(datasets), None)
     cards = resolve_ids(row_ids)
@@ -378,7 +382,7 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     cfg = RunConfig(model_display=ref.display, model_id=ident.get("model_id") or ident.get("model") or ref.name,
                     revision=revision, adapter=spec, version=version, limit=limit, log_samples=log_samples,
                     output_dir=output_dir, cache_dir=cdir / "prepared-cache" if bench_dir else cdir,
-                    command=scrub_command(sys.argv[1:]),
+                    command="unibench " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
                     training_datasets=training_datasets(ref), n_parameters=info.get("n_parameters"))
     cache = ResponseCache(cdir / "responses.sqlite")
     ns = {"model": cfg.model_id, "revision": revision, "adapter": spec.name, "template": spec.template_hash,
@@ -386,7 +390,7 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     results, cache_stats, done_q, hits_q = {}, {}, 0, 0
     try:
         with progress_bar(err_console, disable=as_json) as bar, \
-                ProgressLines(bar, err_console, "run", extra=_log_extra) as lines:  # for logs: stderr not a tty
+                _progress_lines(bar, err_console, as_json) as lines:  # for logs: stderr not a terminal
             outer = bar.add_task("datasets", total=len(jobs), stats="")
             for k, job in enumerate(jobs, 1):
                 bar.update(outer, description=f"datasets {k}/{len(jobs)} {job.card.id}")
