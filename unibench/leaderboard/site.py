@@ -24,7 +24,7 @@ import jinja2
 from .. import __version__
 from ..cards import DOMAINS, load_registry
 from ..errors import UnibenchError
-from ..io import atomic_write_text, make_temp_dir, replace_dir
+from ..io import atomic_write_text, replace_dir
 from ..resources import resource_dir
 from . import downloads
 from .board import (CROSSNER_MIT, REPORTED_GROUP, Entry, collect, crossner_mit_table, dataset_table, domain_table,
@@ -79,6 +79,8 @@ def _prepare_out(out: Path) -> Path:
         raise UnibenchError(f"{out} exists and is not a site built by unibench (no {MARKER} file); refusing to "
                             "replace it", hint="give --out a new folder, or an earlier site's folder")
     out.parent.mkdir(parents=True, exist_ok=True)
+    from ..io import make_temp_dir  # the umask's mode, not mkdtemp's 0700
+
     return make_temp_dir(out.parent, f".{out.name}.building-{os.getpid()}-")
 
 
