@@ -11,7 +11,7 @@ from unibench.errors import plural
 
 
 def _run_err(args, capsys) -> str:
-    rc = main(["run", "--benchmark", "demo", *args])
+    rc = main(["run", "--benchmark", "demo", "--adapter", "uniner", *args])
     err = capsys.readouterr().err
     assert rc == 2, err
     assert "Traceback" not in err

@@ -17,7 +17,7 @@ DEMO = Path(__file__).resolve().parents[2] / "unibench" / "demo_data"
 
 
 def _run(tiny_llama_dir, tmp_path, out: str, capsys, *extra) -> tuple[dict, object, dict]:
-    rc = main(["run", "--model", f"hf:{tiny_llama_dir}", "--datasets", "crossner_ai", "--data-dir", str(DEMO),
+    rc = main(["run", "--model", f"hf:{tiny_llama_dir}", "--adapter", "uniner", "--datasets", "crossner_ai", "--data-dir", str(DEMO),
                "--limit", "1", "--output-dir", str(tmp_path / out), "--cache-dir", str(tmp_path / "cache"),
                "--json", *extra])
     captured = capsys.readouterr()
@@ -51,8 +51,10 @@ def test_impossible_device_and_non_hf_models(tmp_path, capsys):
     assert main(["run", "--model", "gazetteer", "--benchmark", "demo", "--device", "cpu", "--output-dir",
                  str(tmp_path)]) == 2
     assert "--device and --dtype apply to --model hf:" in capsys.readouterr().err
-    assert main(["run", "--model", "hf:/no/such/folder", "--benchmark", "demo", "--batch-size", "0"]) == 2
+    assert main(["run", "--model", "hf:/no/such/folder", "--adapter", "uniner", "--benchmark", "demo",
+                 "--batch-size", "0"]) == 2
     assert "--batch-size '0'" in capsys.readouterr().err
     if not torch.cuda.is_available():
-        assert main(["run", "--model", "hf:/no/such/folder", "--benchmark", "demo", "--device", "cuda"]) == 2
+        assert main(["run", "--model", "hf:/no/such/folder", "--adapter", "uniner", "--benchmark", "demo",
+                     "--device", "cuda"]) == 2
         assert "no CUDA device is available" in capsys.readouterr().err

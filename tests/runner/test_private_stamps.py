@@ -80,7 +80,7 @@ def test_a_key_echoed_by_the_server_is_masked(tmp_path, monkeypatch, capsys):
 
 def test_local_checkpoint_is_stamped_by_folder_name(tiny_llama_dir, tmp_path, capsys, monkeypatch):
     out = tmp_path / "out"
-    rc = _main(["run", "--model", f"hf:{tiny_llama_dir}", "--datasets", "crossner_ai", "--data-dir", str(DEMO),
+    rc = _main(["run", "--model", f"hf:{tiny_llama_dir}", "--adapter", "uniner", "--datasets", "crossner_ai", "--data-dir", str(DEMO),
                 "--limit", "1", "--batch-size", "4", "--output-dir", str(out), "--cache-dir", str(tmp_path / "c"),
                 "--json"], monkeypatch)
     captured = capsys.readouterr()
