@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import __version__
-from .errors import UnibenchError, plural
+from .errors import UnibenchError
 from .leaderboard.hub import check_repo_id, endpoint, hub_error, is_hub_error, offline
 from .results import ModelInfo, ResultFile, iter_result_files, model_slug, read_result, result_path
 from .validate import MODEL_META, read_model_meta, validate_dir
@@ -42,6 +42,8 @@ class SubmissionRefused(UnibenchError):
     exit_code = 1
 
     def __init__(self, problems: list[str]):
+        from .errors import plural
+
         self.problems = list(dict.fromkeys(problems))  # each problem once, in order
         super().__init__(f"submission refused, nothing uploaded: {plural(len(self.problems), 'problem')}",
                          hint="fix them and run `unibench validate DIR` until it passes")
