@@ -1,4 +1,4 @@
-"""Per-domain and overall scores: plain means over rows, as the paper averages (uniner-eval.md §2).
+"""Per-domain and overall scores: plain means over rows, as the paper averages (paper Fig. 9's "Average"; docs/metric.md).
 
 The paper's Fig. 9 "Average" is the unweighted mean of the 49 rows' F1, and each domain's bar
 the mean of its rows. Raw counts are never pooled across rows here (that would be a different,

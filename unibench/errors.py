@@ -20,10 +20,13 @@ class UnibenchError(Exception):
 
     def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None,
                  hint: str | None = None):
-        self.message = message
+        from .privacy import mask_secrets
+
+        # the one place every error message passes: a key or password a server echoed never reaches the screen
+        self.message = mask_secrets(message)
         self.path = str(path) if path is not None else None
         self.line = line
-        self.hint = hint
+        self.hint = mask_secrets(hint) if hint else hint
         super().__init__(self.render())
 
     def render(self) -> str:
@@ -63,3 +66,8 @@ class MissingDataError(UnibenchError):
 
 def did_you_mean(name: str, known: Iterable[str]) -> list[str]:
     return difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.5)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 problem', '2 problems', '0 problems': messages count things in English, not 'problem(s)'."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"

@@ -2,6 +2,9 @@
 
 Results and prepared data are written to a temporary file in the same folder and renamed into
 place, so that a crash or Ctrl-C never leaves a half-written file where a reader would trust it.
+`tempfile` creates its files 0600 and its folders 0700 (private to the user); the finished file or
+folder gets the mode a plain `open()` / `mkdir` would give it (0666 / 0777 minus the umask), so a
+result file, sample log or site copied to a web server is readable by it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,25 @@ from pathlib import Path
 from typing import Any
 
 
+def current_umask() -> int:
+    """The process umask (reading it means setting it; it is set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def umask_mode(directory: bool = False) -> int:
+    """The mode `open()` (0666) or `mkdir` (0777) would give a new file or folder under the current umask."""
+    return (0o777 if directory else 0o666) & ~current_umask()
+
+
+def make_temp_dir(parent: Path | str, prefix: str) -> Path:
+    """A fresh folder under `parent` (unique name, like tempfile.mkdtemp) with the umask's mode, not 0700."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    os.chmod(tmp, umask_mode(directory=True))
+    return tmp
+
+
 def atomic_write_text(path: Path | str, text: str) -> None:
     path = Path(path)
     if path.is_dir():  # os.replace would fail half-way with IsADirectoryError
@@ -24,6 +46,8 @@ def atomic_write_text(path: Path | str, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):  # POSIX; Windows has no modes to fix
+            os.fchmod(fd, umask_mode())
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()

@@ -70,7 +70,7 @@ def _missing(card: DatasetCard, data_dir: Path, split: str, detail: str) -> Miss
                f"Hugging Face Hub, or place the raw files there.")
     return MissingDataError(f"no {split} data for {card.id!r}: {detail}.{how}", path=data_dir,
                             hint="set --data-dir or $UNIBENCH_DATA to the folder that holds <dataset id>/ "
-                                 "subfolders (the layout of ../shared/data)")
+                                 "subfolders (<data-dir>/<dataset id>/<its files>)")
 
 
 def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool,

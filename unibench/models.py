@@ -36,7 +36,13 @@ class ModelRef:
 
     @property
     def display(self) -> str:
-        return self.name if self.kind in BUILTINS else f"{self.kind}:{self.name}"
+        """How the model is shown and stamped: a local checkpoint folder by its name only (its absolute path
+        would publish the machine's layout; the weights hash in the revision identifies it)."""
+        if self.kind in BUILTINS:
+            return self.name
+        if self.kind in ("hf", "vllm") and Path(self.name).expanduser().is_dir():
+            return f"{self.kind}:{Path(self.name).expanduser().resolve().name}"
+        return f"{self.kind}:{self.name}"
 
 
 def parse_model_ref(ref: str) -> ModelRef:

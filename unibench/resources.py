@@ -5,7 +5,8 @@ of the repository so that a newcomer finds them; a wheel carries them under
 `unibench/_resources/`. This module hides that difference.
 
 The data dir follows the issue's rule: `--data-dir`, else `$UNIBENCH_DATA`, else a user cache
-dir. The layout below it is `<data-dir>/<dataset id>/...`, as in `../shared/data`.
+dir. The layout below it is `<data-dir>/<dataset id>/...`, one folder per dataset id holding
+the files of its original release.
 """
 
 from __future__ import annotations

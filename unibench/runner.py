@@ -27,6 +27,7 @@ from .io import atomic_write_json, atomic_write_text, sha256_json
 from .metrics.spans import strict_counts
 from .parse_warning import answer_understood, parse_warning
 from .prepare import load_sentences
+from .privacy import scrub_command_line
 from .queries import QUERY_CAP, SAMPLE_SEED, build_queries
 from .results import (Backend, DatasetInfo, Diagnostics, ModelInfo, Prompt, ResultFile, Scores, Stamps, TypeScore,
                       read_result, result_path, write_result)
@@ -71,6 +72,7 @@ def run_spec(cfg: RunConfig, job: RowJob, backend_info: dict) -> dict:
             "card_hash": job.card.card_hash()}
     if cfg.training_datasets:  # only when declared, so older run specs stay valid
         spec["training_datasets"] = list(cfg.training_datasets)
+    spec.update(backend_info.get("run_spec", {}))  # hf: device/dtype when not the CPU/float32 default
     return spec
 
 
@@ -290,7 +292,7 @@ def _evaluate(cfg: RunConfig, job: RowJob, backend, backend_info: dict, progress
         decoding=cfg.adapter.decoding.model_dump(mode="json"),
         backend=Backend(name=backend_info.get("name", "?"), versions=backend_info.get("versions", {}),
                         settings=settings),
-        stamps=Stamps(scorer_version=SCORER_VERSION, command=cfg.command),
+        stamps=Stamps(scorer_version=SCORER_VERSION, command=scrub_command_line(cfg.command)),
     )
     if cfg.training_types:
         import sys

@@ -1,7 +1,8 @@
 """The one span format: every reader produces `Sentence` records, everything downstream reads them.
 
 A sentence is a list of tokens; its `text` is the tokens joined by single spaces, because that
-is how the original UniNER evaluation built its passages (`uniner-eval.md` §1.1). Spans carry
+is how the original UniNER evaluation built its passages (`src/utils.py` of universal-ner/universal-ner;
+docs/metric.md). Spans carry
 both token offsets (end exclusive) and character offsets into that `text`, so that span-based
 scorers and string-based scorers see the same mention. On disk this is JSONL, one sentence per
 line; `read_sentences` validates each line and names the line that is wrong.

@@ -1,6 +1,7 @@
 """`unibench submit`: validated result files -> a pull request on the shared Hub results repo.
 
-Order matters, and is the lesson of lm-eval's silent push failures (harness-anchors §5.14, §6.11):
+Order matters, and is the lesson of lm-eval's silent push failures (lm-evaluation-harness swallows Hub push errors in
+`evaluation_tracker.py`, issues #1925 and #2263; its samples push failed only after the whole eval, PR #2265):
 the token and the repo are checked first (whoami, repo info), then every file passes the same
 checks the repo's CI runs (`unibench.validate`) plus the submission rules (no reported paper
 numbers, no demo or `--limit` runs, no unversioned weights), and only then is anything sent, as
@@ -42,8 +43,10 @@ class SubmissionRefused(UnibenchError):
     exit_code = 1
 
     def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__(f"submission refused, nothing uploaded: {len(problems)} problem(s)",
+        from .errors import plural
+
+        self.problems = list(dict.fromkeys(problems))  # each problem once, in order
+        super().__init__(f"submission refused, nothing uploaded: {plural(len(self.problems), 'problem')}",
                          hint="fix them and run `unibench validate DIR` until it passes")
 
 

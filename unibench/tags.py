@@ -6,7 +6,7 @@ Every repair is counted so that `unibench data stats` can report it; a card may 
 `on_illegal: error`, which turns the first illegal transition into an error naming file and line.
 
 `flush_final=False` reproduces the original UniNER CrossNER conversion, which never closed an
-entity still open at the end of a sentence (`uniner-eval.md` §3.1). It exists only to build the
+entity still open at the end of a sentence (docs/datasets.md, "the original release"). It exists only to build the
 paper-compatible version of those rows.
 """
 

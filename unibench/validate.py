@@ -16,6 +16,9 @@ count and content hash) the card records for the dataset version, where it recor
 where its contents say it belongs. Across files: one model metadata per model revision, one normalised
 test set (content hash) per row, version and revision, and no duplicate rows.
 Reported (paper) numbers are checked for schema, finiteness and a known row only.
+
+Every file, run or reported, must hold nothing private: no absolute path of the machine it was made on,
+no URL with credentials, no secret (`unibench.privacy.find_private`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from .cards import DatasetCard, load_registry
 from .errors import UnibenchError
 from .metrics import bootstrap
 from .metrics.prf import prf
+from .privacy import find_private
 from .queries import QUERY_CAP, SAMPLE_SEED
 from .results import SCHEMA_VERSION, ModelInfo, ResultFile, iter_result_files, read_result, result_path
 
@@ -279,6 +283,10 @@ def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool =
         if bad:
             rep.problem(path, f"NaN or infinity at {', '.join(bad[:5])}: every number must be finite")
             continue
+        private = find_private(raw) if raw is not None else []
+        if private:
+            rep.problem(path, f"private details must not be published: {'; '.join(private[:5])} (re-run with this "
+                              "unibench, which stamps a checkpoint's folder name and URLs without credentials)")
         try:
             r = read_result(path, root)
         except UnibenchError as exc:

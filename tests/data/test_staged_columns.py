@@ -23,7 +23,7 @@ EXPECTED_TEST = {
 RELEASED = {"crossner_ai": "CrossNER_AI.json", "crossner_literature": "CrossNER_literature.json",
             "crossner_music": "CrossNER_music.json", "crossner_politics": "CrossNER_politics.json",
             "crossner_science": "CrossNER_science.json"}
-# unique normalised gold strings of the test queries: corrected (raw data) vs paper (the release), uniner-eval.md §3.1
+# unique normalised gold strings of the test queries: corrected (raw data) vs paper (the release), docs/datasets.md
 # (politics corrected: 3,894 over the release's 650 sentences + 6 in the raw files' extra last sentence)
 UNIQUE_GOLD = {"crossner_ai": (1607, 1603), "crossner_literature": (1982, 1980), "crossner_music": (3124, 3122),
                "crossner_politics": (3900, 3893), "crossner_science": (2530, 2529)}

@@ -137,8 +137,12 @@ def test_annotate_counts_drops_and_reruns_from_cache(teacher, tmp_path, capsys):
     # rerun: everything from the cache, the server sees nothing, identical output
     before, first = len(teacher.bodies), out.read_bytes()
     assert main(_args(teacher, passages, out, cache)) == 0  # also the human-readable table
-    text = capsys.readouterr().out.replace("\n", "")  # rich wraps at the terminal width
+    captured = capsys.readouterr()
+    text = captured.out.replace("\n", "")  # rich wraps at the terminal width
     assert len(teacher.bodies) == before and out.read_bytes() == first
+    # stderr is not a terminal here: the plain progress line a log gets (unibench/progress_log.py)
+    assert f"distill annotate: teacher (teacher-x) {n_chunks}/{n_chunks} (100.0%)" in captured.err
+    assert f"cache hits {n_chunks}" in captured.err
     assert "entities dropped: malformed_item" in text and f"cache hits {n_chunks}, new requests 0" in text
     # a parse option is not part of the cache key: re-parsing with --find-list asks nothing either
     assert main(_args(teacher, passages, out, cache, "--find-list", "--json")) == 0

@@ -1,7 +1,7 @@
 """Parity of the UniNER parser and metric with the original `src/eval/evaluate.py`.
 
 Three things are pinned here:
-1. every row of the parser behaviour table in uniner-eval.md §1.3 (confirmed there by running the original);
+1. every row of the parser behaviour table in docs/metric.md (confirmed by running the original `parser`);
 2. `original_evaluate` (the line-by-line restatement of `NEREvaluator`, epsilons included) and unibench's own
    path (scorer counts -> `metrics.prf.prf`) agree within 1e-9 on thousands of randomised, often malformed
    outputs; so the two code paths cannot drift apart silently;
@@ -21,7 +21,7 @@ from unibench.metrics.prf import prf
 from unibench.metrics.uniner import gold_items, normalize_answer, original_evaluate, parse, parse_status
 from unibench.scorer import score_records
 
-# (model output, parsed items, parse_status of the stripped output) -- uniner-eval.md §1.3, row by row.
+# (model output, parsed items, parse_status of the stripped output) -- the original parser's behaviour, row by row.
 BEHAVIOUR_TABLE = [
     ('["Paris", "Paris", "the Paris."]', ["paris"], "ok"),  # dedup + normalisation
     ('["x"] trailing text', ["x"], "ok"),  # lazy match up to the first ]
@@ -152,7 +152,7 @@ def test_gold_as_output_is_exactly_one():
         pytest.approx(1.0, abs=1e-9)
 
 
-# Unique normalised gold strings of the released files (uniner-eval.md §2, point 3).
+# Unique normalised gold strings of the released files (as the original `src/eval/evaluate.py` builds them).
 RELEASED = {"CrossNER_AI.json": 1603, "CrossNER_literature.json": 1980, "CrossNER_music.json": 3122,
             "CrossNER_politics.json": 3893, "CrossNER_science.json": 2529, "mit-restaurant.json": 3149}
 

@@ -14,7 +14,7 @@ SYSTEM = "A virtual assistant answers questions from a user based on the provide
 
 
 def independent_ie_as_qa(turns: list[tuple[str, str]]) -> str:
-    """FastChat ADD_COLON_TWO with ie_as_qa's strings, written out from uniner-eval.md §1.1."""
+    """FastChat ADD_COLON_TWO with ie_as_qa's strings, written out from the original `src/conversation.py`."""
     return SYSTEM + " " + "".join(f"USER: {u} ASSISTANT: {a}</s>" for u, a in turns)
 
 

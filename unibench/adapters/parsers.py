@@ -1,6 +1,6 @@
 """Output parsers of the families whose answers name several types at once.
 
-- Ye format (ChatGPT, Vicuna; adapter-prompts.md §3.3, a reconstruction): take the text after the
+- Ye format (ChatGPT, Vicuna; docs/running.md, a reconstruction): take the text after the
   last `Entity:` that is followed by a type block, treat newlines as `|`, split blocks on the
   first `:`, match types case-insensitively, split values on `,`, drop `None`/`N/A`/empty.
 - InstructUIE (§1.6 rules for unibench): split on `;`, each piece on its first `:` into

@@ -1,7 +1,7 @@
 """Rendering adapter templates (Jinja2) into backend requests.
 
 Templates are plain text (no HTML), so autoescaping is off; undefined variables are errors. Two
-filters implement the Ye et al. label rendering (adapter-prompts.md §3.1): `join_types` gives
+filters implement the Ye et al. label rendering (Ye et al. 2023's NER prompt; docs/running.md): `join_types` gives
 "A", "A and B", "A, B, and C"; `format_line` gives "A: None | B: None | C: Word1, Word2".
 `supervised_row` is true on the rows of the model's supervised training mix (`_supervised_row`).
 """

@@ -13,6 +13,7 @@ needs the `gguf` package).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -49,17 +50,45 @@ def _torch_dtype(dtype: Optional[str], device: str):
     return getattr(torch, name)
 
 
+def looks_like_path(name: str) -> bool:
+    """A reference that can only be a folder (a Hub id is NAME or OWNER/NAME, never ./x, /x, ~/x or a/b/c)."""
+    return (name in (".", "..") or name.startswith(("/", "./", "../", "~", ".\\", "..\\")) or "\\" in name
+            or name.count("/") >= 2 or bool(re.match(r"^[A-Za-z]:[\\/]", name)))
+
+
+def _gguf_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob("*.gguf") if p.is_file())
+
+
+def check_local_folder(folder: Path, gguf_file: Optional[str]) -> None:
+    """Errors a user can act on before anything is loaded: a --gguf-file that is not in the folder, a folder of
+    GGUF weights only and no --gguf-file (both list the folder's GGUF files)."""
+    ggufs = _gguf_files(folder)
+    listing = ", ".join(ggufs) if ggufs else "none"
+    if gguf_file and not (folder / gguf_file).is_file():
+        raise UnibenchError(f"no GGUF file {gguf_file!r} in folder {folder}; its GGUF files: {listing}",
+                            hint="--gguf-file takes a file name inside the hf: folder"
+                                 + (f", e.g. --gguf-file {ggufs[0]}" if ggufs else ""))
+    if not gguf_file and ggufs and not (folder / "config.json").exists():
+        raise UnibenchError(f"folder {folder} holds GGUF weights only (no config.json); say which with "
+                            f"--gguf-file. Its GGUF files: {listing}", hint=f"e.g. --gguf-file {ggufs[0]}")
+
+
 def resolve_identity(path_or_id: str, revision: Optional[str], gguf_file: Optional[str]) -> tuple[str, dict]:
     """-> (what to pass to from_pretrained, identity dict)."""
     from .hf_common import weights_hash
 
     p = Path(path_or_id).expanduser()
+    if not p.exists() and looks_like_path(path_or_id):
+        raise UnibenchError(f"no such folder: {path_or_id}",
+                            hint="hf: takes a local checkpoint folder or a Hub id (OWNER/NAME); check the path")
     if p.exists():
         if not p.is_dir():
             raise UnibenchError("expected a model folder (config.json + weights, or a .gguf with gguf_file=)",
                                 path=p, hint="for a single GGUF file pass its folder and gguf_file=NAME")
         if revision:
             raise UnibenchError("revision= applies to Hub ids, not to a local folder", path=p)
+        check_local_folder(p, gguf_file)
         h = weights_hash(p, gguf_file)
         name = p.resolve().name + (f"/{gguf_file}" if gguf_file else "")
         return str(p), {"model": name, "revision": "sha256-" + h[:16], "weights_sha256": h}
@@ -81,12 +110,14 @@ def _hub_commit(repo_id: str, revision: Optional[str]) -> Optional[str]:
 
 
 def make_hf_backend(path_or_id: str, *, revision: str | None = None, task: str = "auto",
-                    gguf_file: str | None = None, batch_size: int = 8, device: str = "cpu",
+                    gguf_file: str | None = None, batch_size: int | None = 8, device: str = "cpu",
                     dtype: str | None = None, identity: dict | None = None):
     """Load a transformers checkpoint and wrap it in the backend its task needs.
 
     causal / seq2seq -> a TextBackend (`generate(requests) -> list[str]`); token-classification
-    -> an object with `predict(list[list[str]]) -> list[list[(start, end, label)]]`.
+    -> an object with `predict(list[list[str]]) -> list[list[(start, end, label)]]`. `batch_size=None` picks
+    the largest batch that fits the device (devices.auto_batch_size); `dtype` is float32 | bfloat16 | float16 |
+    auto (the checkpoint's own), None meaning float32 on a CPU.
     """
     if task not in TASKS:
         raise UnibenchError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
@@ -122,6 +153,10 @@ def make_hf_backend(path_or_id: str, *, revision: str | None = None, task: str =
                             hint="a Hub id needs network access or HF_HUB_OFFLINE=1 with the files already in "
                                  "the HF cache; a folder needs config.json, tokenizer files and weights") from e
     model.to(device).eval()
+    if batch_size is None:  # --batch-size auto
+        from ..devices import auto_batch_size
+
+        batch_size = auto_batch_size(model, device)
     if "weights_sha256" not in ident:
         ident["revision"] = _hub_commit(path_or_id, revision) or ident["revision"]
     if tokenizer.pad_token is None and tokenizer.eos_token is not None:

@@ -1,6 +1,6 @@
 """Transformers encoder-decoder backend (Flan-T5 / InstructUIE): greedy, 1 beam, batched by length.
 
-InstructUIE's eval (scripts/eval_flan-t5.sh, see /work/shared/reference/adapter-prompts.md §1.5):
+InstructUIE's eval (`scripts/eval_flan-t5.sh` of the InstructUIE repository):
 source cut to its first 512 tokens and decoded back to text, greedy, 1 beam, repetition penalty
 1.0, `generation_max_length 50` as max_new_tokens (the adapter sets it per request), outputs
 decoded with skip_special_tokens and clean_up_tokenization_spaces. This backend does the same;

@@ -100,6 +100,9 @@ class OpenAIBackend:
         self.model = model
         urls = [u.strip() for u in (base_url or "").split(",") if u.strip()] or [None]
         key = os.environ.get(api_key_env) or ("EMPTY" if base_url else None)
+        from ..privacy import register_secret
+
+        register_secret(key)  # a server may echo it in an error message: every UnibenchError masks it
         if key is None:
             raise UnibenchError(f"no API key: set ${api_key_env}", hint="the key is read from the environment only")
         self._clients = [openai.OpenAI(base_url=u, api_key=key, max_retries=0, timeout=timeout) for u in urls]

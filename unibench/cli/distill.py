@@ -7,7 +7,6 @@ build             annotations (+ supervised splits, + released Pile-NER) -> conv
 
 from __future__ import annotations
 
-import shlex
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -25,7 +24,9 @@ AsJson = typer.Option(False, "--json", help="Print the summary as JSON.")
 
 
 def _command() -> str:
-    return "unibench " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    from ..privacy import scrub_command
+
+    return scrub_command(sys.argv[1:])
 
 
 @distill_app.command("annotate")
@@ -71,14 +72,19 @@ def annotate_cmd(
     from ..backends.openai_api import OpenAIBackend
 
     backend = OpenAIBackend(ref.name, base_url=base_url, concurrency=concurrency)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err_console, disable=as_json) as bar:
-        task = bar.add_task("teacher", total=None)
+    from ..progress_log import ProgressLines
 
-        def progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=f"{stage} ({ref.name})")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err_console, disable=as_json) as bar, \
+            ProgressLines(bar, err_console, "distill annotate", extra=lambda t: t.fields.get("stats", "")) as lines:
+        task = bar.add_task("teacher", total=None, stats="")
+
+        def progress(stage: str, done: int, total: int, hits: Optional[int] = None) -> None:
+            bar.update(task, completed=done, total=total, description=f"{stage} ({ref.name})",
+                       stats=f"cache hits {hits}" if hits is not None else "")
 
         summary = annotate(cfg, spec, backend, progress)
+        lines.line()
     if as_json:
         print_json(summary)
         return

@@ -25,6 +25,7 @@ def build(results: Optional[List[Path]] = typer.Option(None, "--results", help="
     """Read and validate result files (never model code) and write the site; open OUT/index.html in a browser."""
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
+    from ..errors import plural
     from ..leaderboard.site import build_site
     from ..printable import printable
     from ._common import console, err_console, print_json
@@ -51,7 +52,7 @@ def build(results: Optional[List[Path]] = typer.Option(None, "--results", help="
     for s in summary["skipped"]:
         console.print(f"left out: {printable(s)}", soft_wrap=True, markup=False)
     if summary["warnings"]:
-        console.print(f"{len(summary['warnings'])} warnings (listed on the index page; `unibench validate` "
+        console.print(f"{plural(len(summary['warnings']), 'warning')} (listed on the index page; `unibench validate` "
                       "shows them)", soft_wrap=True, markup=False)
     console.print(f"open {printable(summary['index'])}", soft_wrap=True, markup=False)
 

@@ -127,7 +127,8 @@ def _gguf_is_causal(path: Path) -> bool:
     return bool(arch) and not arch.startswith("t5")
 
 
-def _make_hf(ref, adapter, *, batch_size: int, gguf_file: Optional[str]):
+def _make_hf(ref, adapter, *, batch_size: Optional[int], gguf_file: Optional[str], device: str = "cpu",
+             dtype: str = "float32"):
     import importlib
 
     from ..backends.hf_load import make_hf_backend
@@ -136,13 +137,18 @@ def _make_hf(ref, adapter, *, batch_size: int, gguf_file: Optional[str]):
 
     def load():
         b = make_hf_backend(ref.name, revision=ref.revision, gguf_file=gguf_file, batch_size=batch_size,
-                            identity=known or None)
+                            identity=known or None, device=device, dtype=dtype)
         task = {v[1]: k for k, v in _BACKEND_OF_TASK.items()}.get(type(b).__name__, "causal")
         _check_fits(adapter, task, ref.name)
+        if batch_size is None:
+            from ._common import err_console
+
+            err_console.print(f"--batch-size auto: {b.batch_size} on {device}", markup=False)
         return b
 
     folder = Path(ref.name).expanduser()
-    task = _hf_kind(folder, gguf_file) if folder.is_dir() and not ref.revision else None
+    # --batch-size auto needs the loaded model (and its number is stamped), so it loads at once
+    task = _hf_kind(folder, gguf_file) if folder.is_dir() and not ref.revision and batch_size else None
     if task is None:
         return load()
     _check_fits(adapter, task, ref.name)
@@ -188,8 +194,9 @@ def _vllm_extra(pairs: list[str]) -> dict:
     return out
 
 
-def _make_backend(ref, adapter, *, batch_size: int, gguf_file: Optional[str], base_url: Optional[str],
-                  vllm_opts: Optional[dict] = None, threads: Optional[int] = None):
+def _make_backend(ref, adapter, *, batch_size: Optional[int], gguf_file: Optional[str], base_url: Optional[str],
+                  vllm_opts: Optional[dict] = None, threads: Optional[int] = None, device: str = "auto",
+                  dtype: str = "auto"):
     """Returns (backend, info) for the model reference. Heavy imports happen here, only when needed."""
     from ..backends.dummy import DummyBackend
 
@@ -208,15 +215,23 @@ def _make_backend(ref, adapter, *, batch_size: int, gguf_file: Optional[str], ba
             import torch
 
             torch.set_num_threads(threads)
-        b = _make_hf(ref, adapter, batch_size=batch_size, gguf_file=gguf_file)
+        from ..devices import cache_fields, resolve_device_dtype
+
+        device, dtype = resolve_device_dtype(device, dtype)
+        b = _make_hf(ref, adapter, batch_size=batch_size, gguf_file=gguf_file, device=device, dtype=dtype)
         return b, {"name": f"transformers-{getattr(b, 'name', 'hf')}", "versions": b.versions(),
-                   "settings": {"batch_size": batch_size, "gguf_file": gguf_file}, "identity": b.identity(),
-                   "n_parameters": _n_parameters(ref, b, gguf_file)}
+                   "settings": {"batch_size": getattr(b, "batch_size", batch_size), "gguf_file": gguf_file,
+                                "device": device, "dtype": dtype},
+                   "identity": b.identity(), "n_parameters": _n_parameters(ref, b, gguf_file),
+                   "run_spec": cache_fields(device, dtype)}
     if ref.kind == "openai":
         from ..backends.openai_api import OpenAIBackend
 
-        b = OpenAIBackend(ref.name, base_url=base_url, concurrency=batch_size)
-        return b, {"name": "openai", "versions": b.versions(), "settings": {"base_url": base_url},
+        from ..privacy import scrub_url
+
+        b = OpenAIBackend(ref.name, base_url=base_url, concurrency=batch_size or 8)
+        return b, {"name": "openai", "versions": b.versions(),
+                   "settings": {"base_url": scrub_url(base_url) if base_url else None},
                    "identity": b.identity()}
     if ref.kind == "vllm":
         from ..backends.vllm_backend import VLLMBackend
@@ -253,17 +268,32 @@ class RowProgress:
         self.task = bar.add_task(label, total=None, stats="")
 
     def total(self, n: int) -> None:
+        from ..progress_log import mark_boundary
+
         self.bar.update(self.task, total=n)
         self.t0 = time.perf_counter()
+        mark_boundary(self.bar)  # a row starts: a progress line in logs
 
     def __call__(self, n: int) -> None:
         self.done += n
         rate = self.done / max(time.perf_counter() - self.t0, 1e-9)
         hits = getattr(self.rb, "hits", 0)
-        self.bar.update(self.task, advance=n, stats=f"cache hits {hits}  {rate:.1f} q/s")
+        self.bar.update(self.task, advance=n, stats=f"cache hits {hits}  {rate:.1f} q/s", hits=hits)
 
     def close(self) -> None:
         self.bar.remove_task(self.task)
+
+
+def _log_extra(task) -> str:
+    """What a progress line adds to a task: cache hits (a row's queries), the totals so far (the datasets)."""
+    return f"cache hits {task.fields['hits']}" if "hits" in task.fields else task.fields.get("stats", "")
+
+
+def _progress_lines(bar, console, as_json: bool):
+    """Plain progress lines when stderr is not a terminal (unibench/progress_log.py); none with --json, like the bar."""
+    from ..progress_log import ProgressLines
+
+    return ProgressLines(bar, console, "run", extra=_log_extra, enabled=False if as_json else None)
 
 
 def progress_bar(console, disable: bool = False):
@@ -277,6 +307,8 @@ def progress_bar(console, disable: bool = False):
 
 
 def register(app: typer.Typer) -> None:
+    from ..devices import device_option, dtype_option
+
     @app.command("run")
     def run(model: str = typer.Option(..., "--model", "-m", help="gazetteer | dummy[:DELAY] | hf:PATH_OR_ID[@REV] | "
                                                                  "vllm:ID[@REV] | openai:NAME"),
@@ -293,7 +325,11 @@ def register(app: typer.Typer) -> None:
             cache_dir: Optional[Path] = typer.Option(None, "--cache-dir"),
             version: str = typer.Option("paper", "--version", help="Dataset version: paper (default) | corrected."),
             log_samples: bool = typer.Option(False, "--log-samples", help="Write prompt/output/prediction/gold JSONL."),
-            batch_size: int = typer.Option(8, "--batch-size", help="hf: batch size; openai: concurrent requests."),
+            batch_size: str = typer.Option("8", "--batch-size", help="hf: batch size, or auto (the largest that "
+                                           "fits the device, halving on out-of-memory; 8 on a CPU); openai: "
+                                           "concurrent requests."),
+            device: str = device_option(),
+            dtype: str = dtype_option(),
             gguf_file: Optional[str] = typer.Option(None, "--gguf-file", help="GGUF weights inside an hf: folder."),
             threads: Optional[int] = typer.Option(None, "--threads", min=1, help="hf: CPU threads for torch "
                                                   "(default: torch's; fewer on a shared machine)."),
@@ -325,12 +361,12 @@ def register(app: typer.Typer) -> None:
                  output_dir=output_dir, data_dir=data_dir, cache_dir=cache_dir, version=version,
                  log_samples=log_samples, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
                  vllm_opts=vllm_opts, as_json=as_json, threads=threads, skip_missing=skip_missing,
-                 overwrite=overwrite)
+                 overwrite=overwrite, device=device, dtype=dtype)
 
 
 def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir, cache_dir, version, log_samples,
              batch_size, gguf_file, base_url, vllm_opts, as_json, threads=None, skip_missing=False,
-             overwrite=False) -> None:
+             overwrite=False, device="auto", dtype="auto") -> None:
     from ..adapter_choice import choose_adapter
     from ..adapters import get_adapter
     from ..cache import ResponseCache
@@ -362,8 +398,14 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
     jobs = [RowJob(c, ddir, "test", "demo-test" if bench_dir else "test") for c in cards]
     if threads and ref.kind != "hf":
         raise UnibenchError("--threads applies to --model hf:... only")
+    if ref.kind != "hf" and (device, dtype) != ("auto", "auto"):
+        raise UnibenchError("--device and --dtype apply to --model hf:... only",
+                            hint="vllm: runs on the GPU; its dtype is --vllm-arg dtype=bfloat16")
+    from ..devices import parse_batch_size
+
+    batch_size = parse_batch_size(batch_size)
     backend, info = _make_backend(ref, spec, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
-                                  vllm_opts=vllm_opts, threads=threads)
+                                  vllm_opts=vllm_opts, threads=threads, device=device, dtype=dtype)
     ident = info.get("identity") or {}
     revision = "train-dictionary" if ref.kind == "gazetteer" else ref.revision or ident.get("revision") or "unversioned"
     cfg = RunConfig(model_display=ref.display, model_id=ident.get("model_id") or ident.get("model") or ref.name,
@@ -377,10 +419,11 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
         err_console.print(f"--overwrite: replacing {path} ({why})", markup=False)
     cache = ResponseCache(cdir / "responses.sqlite")
     ns = {"model": cfg.model_id, "revision": revision, "adapter": spec.name, "template": spec.template_hash,
-          "decoding": spec.decoding.model_dump(mode="json")}
+          "decoding": spec.decoding.model_dump(mode="json"), **info.get("run_spec", {})}  # device/dtype off CPU fp32
     results, cache_stats, done_q, hits_q = {}, {}, 0, 0
     try:
-        with progress_bar(err_console, disable=as_json) as bar:
+        with progress_bar(err_console, disable=as_json) as bar, \
+                _progress_lines(bar, err_console, as_json) as lines:  # for logs: stderr not a terminal
             outer = bar.add_task("datasets", total=len(jobs), stats="")
             for k, job in enumerate(jobs, 1):
                 bar.update(outer, description=f"datasets {k}/{len(jobs)} {job.card.id}")
@@ -407,6 +450,7 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
                 done_q += result.dataset.n_queries or 0
                 hits_q += getattr(row_backend, "hits", 0)
                 bar.update(outer, advance=1, stats=f"queries {done_q} (cache hits {hits_q})")
+                lines.line()
                 results[job.card.id] = (result, loaded)
                 cache_stats[job.card.id] = (getattr(row_backend, "hits", None), getattr(row_backend, "misses", None))
     except KeyboardInterrupt:

@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
         from ..printable import one_paragraph, printable
         from ..submit import SubmissionRefused, connect, find_token, open_pull_request, plan_submission
         from ._common import console, err_console, print_json
+        from ..errors import plural  # noqa: I001 - apart from the imports other branches edit
 
         api = token = info = None
         if not dry_run:  # token and repo first: nothing else happens with a bad token or a mistyped repo
@@ -45,7 +46,7 @@ def register(app: typer.Typer) -> None:
             else:
                 for p in exc.problems:
                     err_console.print(f"[red]✗[/] {escape(one_paragraph(p))}", markup=True)
-                err_console.print(f"submission refused: {len(exc.problems)} problem(s); nothing was uploaded",
+                err_console.print(f"submission refused: {plural(len(exc.problems), 'problem')}; nothing was uploaded",
                                   markup=False)
             raise typer.Exit(1)
         summary = plan.summary()
@@ -76,7 +77,8 @@ def register(app: typer.Typer) -> None:
             print_json(summary)
             return
         if summary["replaces"]:
-            console.print(f"the pull request replaces {len(summary['replaces'])} existing file(s)", markup=False)
+            console.print(f"the pull request replaces {plural(len(summary['replaces']), 'existing file')}",
+                          markup=False)
         for w in plan.warnings:
             err_console.print(f"warning: {printable(w)}", markup=False, soft_wrap=True)
         console.print(f"opened pull request {printable(commit.pr_url)} ({len(plan.uploads)} files)", markup=False,

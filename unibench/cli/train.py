@@ -33,6 +33,8 @@ def _print_summary(summary: dict, title: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    from ..devices import device_option, dtype_option
+
     @app.command("train")
     def train(data: Path = typer.Option(..., "--data", help="Conversation data (Pile-NER-type layout, JSON list "
                                                             "or JSONL), e.g. from `unibench distill build`."),
@@ -59,9 +61,10 @@ def register(app: typer.Typer) -> None:
                                                                                 "0.02, numpy seed 3)."),
               save_steps: int = typer.Option(0, "--save-steps",
                                              help="Checkpoint every N steps (default: each epoch end)."),
-              device: str = typer.Option("auto", "--device", help="auto | cpu | cuda[:N]"),
-              precision: str = typer.Option("auto", "--precision", help="auto (bf16 autocast on a GPU that "
-                                                                        "has it, else fp32) | fp32 | bf16"),
+              device: str = device_option(),
+              dtype: str = dtype_option(training=True),
+              precision: Optional[str] = typer.Option(None, "--precision", hidden=True,
+                                                      help="The old name of --dtype (auto | fp32 | bf16)."),
               gradient_checkpointing: Optional[bool] = typer.Option(
                   None, "--gradient-checkpointing/--no-gradient-checkpointing", help="Default: on GPU only."),
               reshuffle_each_epoch: bool = typer.Option(
@@ -83,7 +86,7 @@ def register(app: typer.Typer) -> None:
                           lora=lora, lora_r=lora_r, lora_alpha=lora_alpha, lora_dropout=lora_dropout, seed=seed,
                           gguf_file=gguf_file, max_examples=max_examples, eval_fraction=eval_fraction,
                           save_steps=save_steps, device=device, gradient_checkpointing=gradient_checkpointing,
-                          precision=precision,
+                          precision=precision or dtype,
                           overwrite=overwrite, skip_invalid=skip_invalid, reshuffle_each_epoch=reshuffle_each_epoch,
                           declared_datasets=tuple(training_dataset or ()))
         summary = train_student(opts, console=err_console)
@@ -108,7 +111,8 @@ def register(app: typer.Typer) -> None:
                                                                                     "train split."),
                          max_train: Optional[int] = typer.Option(None, "--max-train", help="Seeded sample of N "
                                                                                            "train sentences."),
-                         device: str = typer.Option("auto", "--device"),
+                         device: str = device_option(),
+                         dtype: str = dtype_option(training=True),
                          overwrite: bool = typer.Option(False, "--overwrite"),
                          as_json: bool = typer.Option(False, "--json")):
         """Fine-tune a token-classification encoder on a dataset's train split (the paper's BERT baseline)."""
@@ -117,7 +121,7 @@ def register(app: typer.Typer) -> None:
 
         opts = TaggerOptions(dataset=dataset, base=base, out=out, epochs=epochs, lr=lr, batch_size=batch_size,
                              max_length=max_length, seed=seed, data_dir=data_dir, cache_dir=cache_dir,
-                             version=version, max_train=max_train, device=device, overwrite=overwrite)
+                             version=version, max_train=max_train, device=device, overwrite=overwrite, dtype=dtype)
         summary = train_tagger(opts, console=err_console)
         if as_json:
             print_json(summary)

@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
                  as_json: bool = typer.Option(False, "--json")):
         """Validate every result file under DIR: schema, F1 from counts, known rows, data revisions and hashes,
         scorer version, model metadata, no NaN, plausibility, duplicates."""
-        from ..errors import UnibenchError
+        from ..errors import UnibenchError, plural
         from ..printable import one_paragraph
         from ..validate import validate_dir
         from rich.markup import escape
@@ -51,8 +51,9 @@ def register(app: typer.Typer) -> None:
                 err_console.print(f"[yellow]![/] {escape(one_paragraph(w))}", markup=True, highlight=False)
             if rep.unverified:
                 rows = sorted({Path(p).stem for p in rep.unverified})
-                console.print(f"{len(rep.unverified)} result files accepted with their test set not verified (no "
+                console.print(f"{plural(len(rep.unverified), 'result file')} accepted with their test set not verified (no "
                               f"test set recorded in the card): {one_paragraph(', '.join(rows))}", markup=False)
-            console.print(f"{rep.files} result files, {len(rep.problems)} problems, {len(rep.warnings)} warnings")
+            console.print(f"{plural(rep.files, 'result file')}, {plural(len(rep.problems), 'problem')}, "
+                          f"{plural(len(rep.warnings), 'warning')}")
         if not rep.ok:
             raise typer.Exit(1)

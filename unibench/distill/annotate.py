@@ -49,10 +49,10 @@ def cache_namespace(cfg: AnnotateConfig, prompt: AnnotationPrompt) -> dict:
 
 
 def annotate(cfg: AnnotateConfig, prompt: AnnotationPrompt, backend,
-             progress: Optional[Callable[[str, int, int], None]] = None) -> dict:
+             progress: Optional[Callable[[str, int, int, int], None]] = None) -> dict:
     """Run the teacher over the chunks of `cfg.passages`; returns the summary (also written).
 
-    `backend` is any TextBackend (the CLI passes an OpenAIBackend); `progress(stage, done, total)`.
+    `backend` is any TextBackend (the CLI passes an OpenAIBackend); `progress(stage, done, total, cache_hits)`.
     """
     from ..cache import CachedBackend, ResponseCache
 
@@ -66,7 +66,7 @@ def annotate(cfg: AnnotateConfig, prompt: AnnotationPrompt, backend,
     def tick(n: int) -> None:
         done[0] += n
         if progress:
-            progress("teacher", done[0], len(requests))
+            progress("teacher", done[0], len(requests), cached.hits)
 
     try:
         outputs = cached.generate(requests, tick)

@@ -1,6 +1,6 @@
 """`distill build`: annotations (+ supervised splits, + the released Pile-NER) -> conversation data.
 
-Per annotated passage (uniner-eval.md §5-6, paper §3.2):
+Per annotated passage (paper §3.2; original `src/train/train.sh`; docs/training.md):
 - positive types = the types annotated in it (types equal up to case are one type, named as
   first written in the passage); each type's mentions deduplicated, ordered by their first
   occurrence in the passage text (mentions not found in it, kept only with

@@ -1,4 +1,4 @@
-"""Conversation records in the released Pile-NER-type layout (uniner-eval.md §5), and their checks.
+"""Conversation records in the released Pile-NER-type layout (docs/training.md), and their checks.
 
     {"id": str, "conversations": [
         {"from": "human", "value": "Text: <passage>"},

@@ -5,7 +5,7 @@
 offline with the file cached works; offline without it fails with a clear error. The records
 are validated (file:record errors) and passed through unchanged except that a missing or
 integer `id` becomes the string `pile-ner-type:<index>` / str(id), so ids are uniformly strings.
-Its negatives are already in the file (uniner-eval.md §5): no resampling is done on it.
+Its negatives are already in the file (the paper, §3.2; docs/training.md): no resampling is done on it.
 """
 
 from __future__ import annotations

@@ -43,9 +43,10 @@ def is_hub_error(exc: BaseException) -> bool:
 
 def hub_error(exc: Exception, what: str, secret: Optional[str] = None) -> UnibenchError:
     """A Hub failure as a one-paragraph error with the server's message (never the token)."""
-    msg = str(exc).strip() or exc.__class__.__name__
-    if secret:
-        msg = msg.replace(secret, "***")
+    from ..privacy import mask_secrets, register_secret
+
+    register_secret(secret)
+    msg = mask_secrets(str(exc).strip() or exc.__class__.__name__)
     status = getattr(getattr(exc, "response", None), "status_code", None)
     return UnibenchError(f"{what} failed{f' (HTTP {status})' if status else ''}: {msg}",
                          hint=f"endpoint {endpoint()} (set HF_ENDPOINT to use another Hub)")

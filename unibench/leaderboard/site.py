@@ -10,11 +10,12 @@ interrupted build leaves the previous site intact, never half a site.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
+import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -80,11 +81,33 @@ def _prepare_out(out: Path) -> Path:
         raise UnibenchError(f"{out} exists and is not a site built by unibench (no {MARKER} file); refusing to "
                             "replace it", hint="give --out a new folder, or an earlier site's folder")
     out.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    from ..io import make_temp_dir  # the umask's mode, not mkdtemp's 0700
+
+    return make_temp_dir(out.parent, f".{out.name}.building-{os.getpid()}-")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or unknowable: leave its folder alone
+    return True
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Folders an interrupted (killed) build left beside the site: `.NAME.building-PID-*` and
+    replace_dir's `.NAME.old-PID`, unless their process is still running (a build in progress)."""
+    for p in out.parent.glob(f".{glob.escape(out.name)}.*-*"):
+        m = re.fullmatch(re.escape(f".{out.name}.") + r"(?:building|old)-(\d+)(?:-.*)?", p.name)
+        if m and p.is_dir() and (int(m.group(1)) == os.getpid() or not _pid_alive(int(m.group(1)))):
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def _swap(tmp: Path, out: Path) -> None:
     replace_dir(tmp, out)
+    _remove_leftovers(out)
 
 
 def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str], None]] = None) -> dict:
@@ -108,7 +131,7 @@ def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str]
 def _render(board, out: Path, progress) -> int:
     entries, reg, env = board.entries, load_registry(), _env()
     for f in (resource_dir("leaderboard") / "static").iterdir():
-        shutil.copy(f, out / f.name)
+        shutil.copyfile(f, out / f.name)  # the umask's mode, not the installed file's
     main, t3 = main_table(entries), crossner_mit_table(entries)
     names = {r: reg[r].display_name for r in reg}
     dom_slugs = {d: slug(d.lower()) for d in DOMAINS}

@@ -1,4 +1,5 @@
-"""The UniNER metric, with exact parity to the original `src/eval/evaluate.py` (uniner-eval.md §1.3, §2).
+"""The UniNER metric, with exact parity to the original `src/eval/evaluate.py` (its `parser`
+and F1 computation; docs/metric.md).
 
 Parser, in the original's order of operations:
 1. `re.match(r'\\[(.*?)\\]', text)`: anchored at the START, lazy up to the FIRST `]`, `.` not

@@ -1,6 +1,6 @@
 """CoNLL-style column files: one token per line, blank line (or a separator line) between sentences.
 
-Covers the variants staged in `../shared/data`: tab or space separated, 2 to 4 columns, the tag
+Covers the variants of the benchmark's raw releases: tab or space separated, 2 to 4 columns, the tag
 in any column (`tag_column`, default last), `-DOCSTART-` lines, a leading token-index column,
 and separator lines made of a single TAB (StackOverflow-NER). Options (all in the card):
 

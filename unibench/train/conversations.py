@@ -4,7 +4,7 @@ A JSON list (or JSONL, one record a line) of records
 `{"id": str, "conversations": [{"from": "human", "value": "Text: <passage>"},
 {"from": "gpt", "value": "I've read this text."}, {"from": "human", "value": "What describes <type> in
 the text?"}, {"from": "gpt", "value": "[\\"m1\\", \\"m2\\"]"}, ...], "dataset": <row id, optional>}`
-(uniner-eval.md §5). One record is one passage with all its (query, answer) pairs; negatives are
+(the released `Pile-NER-type.json`; docs/training.md). One record is one passage with all its (query, answer) pairs; negatives are
 answered `[]`. Supervised records carry `Dataset: D\\nText: ...` in the first human turn, as the
 `uniner-sup` adapter renders it.
 

@@ -71,14 +71,11 @@ class History:
 
 
 def pick_device(device: str) -> str:
-    """"auto" -> cuda when available, else cpu."""
-    from ..errors import UnibenchError
+    """--device auto|cpu|cuda|cuda:N|mps -> the device (auto: cuda when available, else cpu); the same words
+    and checks as `unibench run` (unibench/devices.py)."""
+    from ..devices import torch_device
 
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise UnibenchError(f"--device {device} but no CUDA device is available")
-    return device
+    return torch_device(device)
 
 
 def lr_lambda(schedule: str, warmup: int, total: int) -> Callable[[int], float]:
@@ -147,11 +144,17 @@ def train_loop(model, examples: Sequence | Callable[[int], Sequence], *, make_ba
     cols = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("step {task.fields[step]}  loss {task.fields[loss]}  {task.fields[rate]} ex/s"),
             TimeElapsedColumn(), TimeRemainingColumn())
-    # rich draws nothing until the end when stderr is a file (nohup, CI logs): print a line now and then instead
+    # rich draws nothing until the end when stderr is a file (nohup, CI logs): plain lines instead, at least every
+    # 30 s and at every save (unibench/progress_log.py)
+    from ..progress_log import ProgressLines
+
     plain = console is not None and not console.is_terminal
-    last_line = [time.perf_counter()]
-    with Progress(*cols, console=console, transient=False, disable=plain) as bar:
-        task = bar.add_task(label, total=micro_per_epoch * cfg.epochs, step=f"0/{total}", loss="-", rate="-")
+    with Progress(*cols, console=console, transient=False, disable=plain) as bar, \
+            ProgressLines(bar, console, "", enabled=plain,
+                          extra=lambda t: f"step {t.fields['step']}, epoch {t.fields['epoch']}, loss "
+                                          f"{t.fields['loss']}") as lines:
+        task = bar.add_task(label, total=micro_per_epoch * cfg.epochs, step=f"0/{total}", loss="-",
+                            rate="-", epoch=f"1/{cfg.epochs}")
         for epoch in range(cfg.epochs):
             if epoch:
                 current = for_epoch(epoch)
@@ -183,13 +186,7 @@ def train_loop(model, examples: Sequence | Callable[[int], Sequence], *, make_ba
                 loss = run_loss / max(1, n_total)
                 hist.steps.append({"step": step, "epoch": epoch + 1, "loss": round(loss, 6), "lr": lr_now,
                                    "targets": n_total, "elapsed": round(time.perf_counter() - t0, 2)})
-                bar.update(task, step=f"{step}/{total}", loss=f"{loss:.4f}")
-                if plain and (step == total or time.perf_counter() - last_line[0] >= 60):
-                    last_line[0] = time.perf_counter()
-                    spent = last_line[0] - t0
-                    console.print(f"{label}: step {step}/{total} epoch {epoch + 1}/{cfg.epochs} loss {loss:.4f} "
-                                  f"{hist.examples_seen / max(spent, 1e-9):.2f} ex/s elapsed {spent:.0f}s "
-                                  f"eta {spent / step * (total - step):.0f}s")
+                bar.update(task, step=f"{step}/{total}", loss=f"{loss:.4f}", epoch=f"{epoch + 1}/{cfg.epochs}")
                 epoch_end = g + cfg.grad_accum >= len(micro)
                 final = step == total
                 if final or (step % cfg.save_steps == 0 if cfg.save_steps else epoch_end):
@@ -200,5 +197,6 @@ def train_loop(model, examples: Sequence | Callable[[int], Sequence], *, make_ba
                     hist.completed = final
                     on_save(step, hist, final)
                     hist.last_saved_step = step
+                    lines.line()
     hist.wall_seconds = time.perf_counter() - t0
     return hist

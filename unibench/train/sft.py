@@ -1,6 +1,6 @@
 """`unibench train`: supervised fine-tuning of the UniNER student on conversation data.
 
-The recipe is the original `src/train/train.sh` + `preprocess2` (uniner-eval.md §6): loss only on
+The recipe is the original `src/train/train.sh` + `preprocess2` (paper §3.2, §5.1; docs/training.md): loss only on
 assistant turns, question order shuffled per example, 3 epochs, lr 2e-5, cosine with 4% warmup,
 effective batch 256 through accumulation, max length 1024, the 98/2 train/held-out split with
 numpy seed 3, bf16 and gradient checkpointing on GPU. Where unibench differs, the model card
@@ -54,7 +54,7 @@ class SFTOptions:
     save_steps: int = 0
     device: str = "auto"
     gradient_checkpointing: Optional[bool] = None  # default: on for an accelerator, off on CPU
-    precision: str = "auto"  # auto (bf16 autocast on a GPU that has it, else fp32) | fp32 | bf16
+    precision: str = "auto"  # --dtype: auto (bf16 autocast on a GPU that has it, else fp32) | float32 | bfloat16
     overwrite: bool = False
     skip_invalid: bool = False
     reshuffle_each_epoch: bool = False  # the original shuffles once per example
@@ -74,8 +74,12 @@ def _check(o: SFTOptions) -> None:
             raise UnibenchError(f"--{name.replace('_', '-')} must be >= 1, got {getattr(o, name)}")
     if o.grad_accum is not None and o.grad_accum < 1:
         raise UnibenchError(f"--grad-accum must be >= 1, got {o.grad_accum}")
-    if o.precision not in ("auto", "fp32", "bf16"):
-        raise UnibenchError(f"--precision {o.precision!r}: expected auto, fp32 or bf16")
+    from ..devices import DTYPE_ALIASES, DTYPES
+
+    dtype = DTYPE_ALIASES.get(o.precision, o.precision)
+    if dtype not in DTYPES or dtype == "float16":
+        raise UnibenchError(f"--dtype (--precision) {o.precision!r}: expected auto, float32 or bfloat16 (float16 "
+                            "training would need loss scaling)")
     if o.schedule not in ("cosine", "linear"):
         raise UnibenchError(f"--schedule {o.schedule!r}: expected cosine or linear")
     if not 0 <= o.eval_fraction < 1:
@@ -167,15 +171,12 @@ def load_base(o: SFTOptions, device: str):
 
 
 def use_bf16(precision: str, device: str) -> bool:
-    """bf16 autocast (fp32 master weights) or plain fp32. auto: bf16 on a GPU that supports it, as the
-    paper trained; fp32 on CPU. bf16 on CPU is an explicit choice (fast on CPUs with AVX512-BF16/AMX)."""
-    import torch
+    """bf16 autocast (fp32 master weights) or plain fp32: --dtype auto|float32|bfloat16 (or the old --precision
+    words auto|fp32|bf16). auto: bf16 on a GPU that supports it, as the paper trained; fp32 on CPU. bf16 on CPU
+    is an explicit choice (fast on CPUs with AVX512-BF16/AMX). float16 is refused (it needs loss scaling)."""
+    from ..devices import training_bf16
 
-    if precision not in ("auto", "fp32", "bf16"):
-        raise UnibenchError(f"--precision {precision!r}: expected auto, fp32 or bf16")
-    if precision == "auto":
-        return device != "cpu" and torch.cuda.is_available() and torch.cuda.is_bf16_supported()
-    return precision == "bf16"
+    return training_bf16(precision, device)
 
 
 def _deviations(o: SFTOptions, device: str, bf16: bool) -> list[str]:

@@ -1,7 +1,7 @@
 """`unibench train-tagger`: the paper's supervised BERT-base baseline, re-trained per dataset.
 
 UniNER's Table 2 copies its BERT-base column from InstructUIE, which publishes no recipe
-(adapter-prompts.md §4). unibench's defaults are a RECONSTRUCTION of the usual BERT-NER setup:
+(InstructUIE §3.1.2 and Table 1; docs/training.md). unibench's defaults are a RECONSTRUCTION of the usual BERT-NER setup:
 one encoder + linear token-classification head per dataset, BIO tags on the FIRST sub-token of
 each word (other sub-tokens and special tokens get -100), AdamW lr 5e-5, batch 32, 3 epochs (10
 for training sets under 5,000 sentences), max length 256 sub-tokens, linear decay without
@@ -46,6 +46,7 @@ class TaggerOptions:
     max_train: Optional[int] = None
     device: str = "auto"
     overwrite: bool = False
+    dtype: str = "auto"  # bf16 autocast on a GPU that has it (unibench/devices.py), else float32
 
 
 def bio_labels(types: list[str]) -> list[str]:
@@ -155,8 +156,11 @@ def _train(o: TaggerOptions, card, sentences, entry, n_all: int, epochs: int, wo
         tok = AutoTokenizer.from_pretrained(o.base, add_prefix_space=True)
         examples, stats = encode_sentences(tok, sentences, label2id, o.max_length)
     pad = tok.pad_token_id if tok.pad_token_id is not None else 0
+    from ..devices import training_bf16
+
+    bf16 = training_bf16(o.dtype, device)
     cfg = LoopConfig(epochs=epochs, lr=o.lr, batch_size=o.batch_size, grad_accum=1, warmup_ratio=0.0,
-                     schedule="linear", weight_decay=0.0, seed=o.seed)
+                     schedule="linear", weight_decay=0.0, seed=o.seed, autocast_dtype=torch.bfloat16 if bf16 else None)
 
     def make_batch(exs):
         width = max(len(e["input_ids"]) for e in exs)
@@ -172,7 +176,7 @@ def _train(o: TaggerOptions, card, sentences, entry, n_all: int, epochs: int, wo
 
     hyper = {k: v for k, v in asdict(o).items() if k not in ("dataset", "base", "out", "data_dir", "cache_dir",
                                                               "overwrite")}
-    hyper.update({"epochs": epochs, "device": device, "optimizer": "AdamW (0.9, 0.999), eps 1e-8",
+    hyper.update({"epochs": epochs, "device": device, "dtype": "bf16 autocast" if bf16 else "float32", "optimizer": "AdamW (0.9, 0.999), eps 1e-8",
                   "schedule": "linear decay, no warmup", "weight_decay": 0.0, "max_grad_norm": 1.0})
     meta = {"adapter": "bert", "training_datasets": [card.id], "base": o.base, "data_sha256": entry.get("sha256"),
             "dataset_version": o.version, "labels": labels, "recipe": "unibench train-tagger"}
@@ -203,7 +207,7 @@ def _train(o: TaggerOptions, card, sentences, entry, n_all: int, epochs: int, wo
             "hyperparameters": hyper, "loss": hist.loss_summary(), "evals": [], "eval_note": "",
             "evaluate": f"unibench run --model hf:{o.out} --datasets {card.id}",
             "deviations": ["UniNER copied its BERT-base numbers from InstructUIE, which published no recipe; "
-                           "these defaults are a reconstruction (adapter-prompts.md §4).",
+                           "these defaults are a reconstruction (InstructUIE §3.1.2 and Table 1; docs/training.md).",
                            f"Encoder: {o.base} (the paper's column: BERT-base)."]}
         ckpt.write_metadata(folder, {**meta, "status": "complete" if final else "partial", "step": step,
                                      "total_steps": hist.total_steps}, card_info)

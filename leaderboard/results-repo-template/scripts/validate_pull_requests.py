@@ -18,7 +18,7 @@ import sys
 
 from huggingface_hub import HfApi
 
-from unibench.errors import UnibenchError
+from unibench.errors import UnibenchError, plural
 from unibench.leaderboard.hub import download_results, endpoint
 from unibench.printable import error_text, printable
 from unibench.validate import validate_dir
@@ -35,9 +35,9 @@ def verdict(repo: str, num: int) -> tuple[bool, str]:
     root = str(folder)
     problems = [p.replace(root, "results") for p in rep.problems]
     if rep.ok:
-        text = f"unibench validate: {rep.files} result files, all checks pass."
+        text = f"unibench validate: {plural(rep.files, 'result file')}, all checks pass."
     else:
-        text = (f"unibench validate: {rep.files} result files, {len(problems)} problem(s):\n\n"
+        text = (f"unibench validate: {plural(rep.files, 'result file')}, {plural(len(problems), 'problem')}:\n\n"
                 + "\n".join(f"- {p}" for p in problems[:MAX_LISTED])
                 + ("\n- ..." if len(problems) > MAX_LISTED else ""))
     return rep.ok, text

@@ -1,0 +1,181 @@
+"""Nothing private leaves the machine: scrubbing what is stamped, masking what is printed, finding what slipped.
+
+Result files are published (the leaderboard, `submit` to a shared Hub repo), so what they stamp must not
+reveal the machine they were made on or a credential:
+
+- `scrub_url`: a URL without user info, password, query string or fragment (`http://u:pw@h/v1?k=x` ->
+  `http://h/v1`); `--base-url` is stamped this way.
+- `scrub_path`: an absolute (or `~`) path -> its last component, the folder name (a local checkpoint is
+  identified by that name plus its weights hash, never by where it lives).
+- `scrub_command`: the stamped command line, each argument scrubbed as a URL or a path (also inside
+  `--opt=VALUE` and `hf:PATH`), and known secrets masked.
+- `mask_secrets`: the one masking helper for every message shown to a user: the values of secret
+  environment variables (OPENAI_API_KEY, HF_TOKEN, any *_API_KEY / *_TOKEN / *_SECRET / *_PASSWORD),
+  secrets registered at run time (`register_secret`, e.g. a password in --base-url), passwords in URLs,
+  `Bearer` / `Basic` credentials and the usual key shapes (`sk-...`, `hf_...`) become `***`.
+- `find_private`: every string of a JSON document that holds an absolute path of a user's machine or a
+  URL with credentials (what `validate` rejects).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+MASK = "***"
+SECRET_ENV = ("OPENAI_API_KEY", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGINGFACE_HUB_TOKEN")
+_SECRET_ENV_SUFFIX = re.compile(r"(_API_KEY|_TOKEN|_SECRET|_PASSWORD)$")
+_MIN_SECRET = 6  # shorter values ("EMPTY"-like placeholders aside) would mask ordinary words
+_registered: set[str] = set()
+
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+_URL_USERINFO = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)([^/\s@'\"<>]+)@")
+_KEY_SHAPES = re.compile(r"\b(sk-[A-Za-z0-9_-]{16,}|hf_[A-Za-z0-9]{20,})")
+_BEARER = re.compile(r"(?i)\b((?:bearer|basic)\s+)[A-Za-z0-9._~+/=-]{8,}")
+_CRED_QUERY = re.compile(r"(?i)[?&;](api[_-]?key|key|token|access_token|auth|sig|signature|password|pass|secret)=")
+# absolute paths of a user's machine; the character before must not be part of a word, a URL or a path
+_ABS_PATH = re.compile(r"(?:^|(?<=[\s=:'\"(,\[]))(?:/(?:home|root|Users|tmp|var/folders|private/var|mnt|media|"
+                       r"scratch|work)/|~/)|(?<![A-Za-z0-9])[A-Za-z]:[\\/]")
+_ANY_ABS = re.compile(r"^(?:/|~|[A-Za-z]:\\)")
+
+
+def register_secret(value: str | None) -> None:
+    """A secret learned at run time (a password in --base-url, a key from a custom env var) to mask from now on."""
+    if value and len(value) >= _MIN_SECRET:
+        _registered.add(value)
+
+
+def _env_secrets() -> set[str]:
+    out = set()
+    for name, value in os.environ.items():
+        if (name in SECRET_ENV or _SECRET_ENV_SUFFIX.search(name)) and value and len(value) >= _MIN_SECRET:
+            out.add(value)
+    return out
+
+
+def mask_secrets(text: str) -> str:
+    """`text` with every known secret replaced by *** (longest first, so a secret inside another goes too)."""
+    if not text:
+        return text
+    for secret in sorted(_registered | _env_secrets(), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    text = _URL_USERINFO.sub(lambda m: m.group(1) + _mask_userinfo(m.group(2)) + "@", text)
+    text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
+    return _KEY_SHAPES.sub(MASK, text)
+
+
+def _mask_userinfo(info: str) -> str:
+    user, sep, _ = info.partition(":")
+    return f"{user}:{MASK}" if sep else MASK
+
+
+def scrub_url(url: str) -> str:
+    """A URL as it may be published: scheme, host, port and path only (comma-separated lists: each URL)."""
+    if "," in url and "://" in url:
+        return ",".join(scrub_url(u.strip()) for u in url.split(","))
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return MASK
+    if not parts.scheme or not parts.netloc:
+        return url
+    for secret in (parts.password, parts.username if parts.password is None else None):
+        register_secret(secret)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host + (f":{port}" if port is not None else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def scrub_path(path: str) -> str:
+    """An absolute or home-relative path -> its last component; a relative path is left as it is."""
+    if not _ANY_ABS.match(path):
+        return path
+    win = bool(re.match(r"^[A-Za-z]:\\", path))
+    name = (PureWindowsPath(path) if win else PurePosixPath(path.rstrip("/"))).name
+    return name or "."
+
+
+def scrub_value(value: str) -> str:
+    """One command-line value: URLs (anywhere in it) scrubbed, an absolute path cut to its name."""
+    if "://" in value:
+        return _URL.sub(lambda m: scrub_url(m.group(0)), value)
+    head, sep, rest = value.partition(":")
+    if sep and head in ("hf", "vllm") and rest:  # a model reference: hf:/abs/path[@rev]
+        return f"{head}:{scrub_path(rest)}"
+    key, eq, rest = value.partition("=")
+    if eq and key and not _ANY_ABS.match(key):  # KEY=VALUE, e.g. --vllm-arg download_dir=/home/me/models
+        return f"{key}={scrub_value(rest)}"
+    return scrub_path(value)
+
+
+def scrub_command(argv: Iterable[str], prog: str = "unibench") -> str:
+    """The command line as stamped into result files: every argument scrubbed, secrets masked."""
+    out = []
+    for arg in argv:
+        opt, eq, value = arg.partition("=")
+        if arg.startswith("--") and eq:
+            out.append(f"{opt}={scrub_value(value)}")
+        else:
+            out.append(scrub_value(arg))
+    return mask_secrets(" ".join([prog, *(shlex.quote(a) for a in out)]))
+
+
+def scrub_command_line(command: str | None) -> str | None:
+    """A command line already joined (as RunConfig.command holds it), scrubbed like scrub_command."""
+    if not command:
+        return command
+    try:
+        parts = shlex.split(command)
+    except ValueError:  # unbalanced quotes: scrub word by word
+        parts = command.split()
+    return scrub_command(parts[1:], parts[0]) if parts else command
+
+
+def _strings(obj: Any, where: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(obj, str):
+        yield where, obj
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _strings(str(k), f"{where}.{k}(key)" if where else f"{k}(key)")
+            yield from _strings(v, f"{where}.{k}" if where else str(k))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _strings(v, f"{where}[{i}]")
+
+
+def private_reason(text: str) -> str | None:
+    """Why this string must not be published (an absolute path, a URL with credentials), or None."""
+    for m in _URL.finditer(text):
+        url = m.group(0)
+        if _URL_USERINFO.match(url):
+            return "a URL with user info or a password"
+        if _CRED_QUERY.search(url):
+            return "a URL with a credential in its query string"
+        if url.lower().startswith("file://") and _ABS_PATH.search(" " + urlsplit(url).path):
+            return "an absolute path of the machine it was made on (a file:// URL)"
+    if _ABS_PATH.search(_URL.sub(" ", text)):
+        return "an absolute path of the machine it was made on"
+    if mask_secrets(text) != text:
+        return "a secret (an API key or token)"
+    return None
+
+
+def find_private(obj: Any) -> list[str]:
+    """'FIELD: why' for every string of a JSON document that must not be published."""
+    out = []
+    for where, text in _strings(obj):
+        reason = private_reason(text)
+        if reason:
+            shown = re.sub(r"([?&;][^=&#\s]+=)[^&#\s'\"]*", r"\1" + MASK, mask_secrets(text))
+            out.append(f"{where}: {reason} ({shown[:100]!r})")
+    return out
