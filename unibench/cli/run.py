@@ -361,9 +361,10 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
                 hits_q += getattr(row_backend, "hits", 0)
                 bar.update(outer, advance=1, stats=f"queries {done_q} (cache hits {hits_q})")
                 results[job.card.id] = (result, loaded)
-                cache_stats[job.card.id] = (getattr(row_backend, "hits", None), getattr(row_backend, "misses", None))
+                cache_stats[job.card.id] = (getattr(row_backend, "hits", None), getattr(row_backend, "misses", None),
+                                            getattr(row_backend, "waited", None))
     except KeyboardInterrupt:
-        err_console.print("interrupted: finished chunks are in the response cache; the same command resumes")
+        err_console.print("interrupted: finished outputs are in the response cache; the same command resumes")
         raise
     finally:
         cache.close()
@@ -386,7 +387,7 @@ def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, outp
                              "tp": s.tp, "fp": s.fp, "fn": s.fn, "parse_failures": r.diagnostics.parse_failures,
                              "strict_span_f1": r.strict_span.f1 if r.strict_span else None,
                              "loaded_from_disk": loaded, "cache_hits": cache_stats[rid][0],
-                             "generated": cache_stats[rid][1]}
+                             "generated": cache_stats[rid][1], "answered_by_other_run": cache_stats[rid][2]}
     domains, overall = aggregate({k: v["f1"] for k, v in datasets_tbl.items()},
                                  {k: v["domain"] for k, v in datasets_tbl.items()},
                                  {k: r.scores.f1_replicates or [] for k, (r, _) in results.items()})
