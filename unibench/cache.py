@@ -58,7 +58,7 @@ class ResponseCache:
         return out
 
     def put_many(self, items: Iterable[tuple[str, str]]) -> None:
-        """Write outputs (and drop this cache's leases on them) in one transaction."""
+        """Write outputs in one transaction."""
         self.leases.complete(items)
 
     def __len__(self) -> int:
@@ -140,8 +140,9 @@ class CachedBackend:
         return [o if o is not None else "" for o in out]
 
     def _send(self, claimed: list[str], first: dict, deliver, progress, streaming: bool) -> None:
-        """Send the leased keys' requests; each output is committed (and its lease dropped) as it arrives,
-        and whatever is left unanswered when the backend fails is released for others to take."""
+        """Send the leased keys' requests; each output is committed as it arrives, and when the call ends
+        all its leases are released in one transaction (keys left unanswered by an error or Ctrl-C are
+        then free for another run at once)."""
         reqs = [first[k] for k in claimed]
         committed: set[str] = set()
 
@@ -164,8 +165,8 @@ class CachedBackend:
                 committed.update(k for k, _ in rest)
                 for k, g in rest:
                     deliver(k, g, ours=True)
-        finally:  # an error or Ctrl-C: our unanswered keys are free again at once
-            self.cache.leases.release(k for k in claimed if k not in committed)
+        finally:  # done, or an error or Ctrl-C: our unanswered keys are free again at once
+            self.cache.leases.release(claimed)
 
 
 def dumps_namespace(ns: dict) -> str:

@@ -2,9 +2,9 @@
 
 A run that is about to send a request first leases its cache key in the `leases` table of the
 same SQLite file (key, owner uuid, host, pid, expiry), atomically (`BEGIN IMMEDIATE`). While the
-request is in flight a background thread renews the owner's leases; when the output arrives it is
-written and the lease deleted in one transaction; on an error or Ctrl-C the remaining leases are
-released. Another run that finds a key leased by a live owner does not send it: it polls the cache
+request is in flight a background thread renews the owner's leases; each output is committed as it
+arrives, and when the backend call ends (done, failed or interrupted) all its leases are released
+in one transaction (a key with an output is never leased again, so answered keys need no lease). Another run that finds a key leased by a live owner does not send it: it polls the cache
 until the output appears (or the lease goes away, and then it leases the key itself).
 
 A lease is taken over when it has expired (its owner stopped renewing: crashed, killed, or a
@@ -102,8 +102,9 @@ class Leases:
         candidates: list[str] = []
         now, alive = time.time(), {}
         with self.lock:
-            for i in range(0, len(keys), BATCH):  # read-only scan first: no write lock while others work
-                chunk = keys[i:i + BATCH]
+            step = min(BATCH, max(limit, 16))
+            for i in range(0, len(keys), step):  # read-only scan first: no write lock while others work
+                chunk = keys[i:i + step]
                 found, leased = self._state(chunk)
                 found_all.update(found)
                 candidates += [k for k in chunk if k not in found and not self._held_by_other(leased.get(k), now,
@@ -120,6 +121,8 @@ class Leases:
                 found_all.update(found)
                 claimed = [k for k in candidates if k not in found and not self._held_by_other(leased.get(k), now,
                                                                                                 alive)]
+                # leases left on answered keys by a run that was killed between its output and its release
+                self.db.executemany("DELETE FROM leases WHERE key = ?", [(k,) for k in found if k in leased])
                 self.db.executemany("INSERT OR REPLACE INTO leases (key, owner, host, pid, expires) "
                                     "VALUES (?, ?, ?, ?, ?)",
                                     [(k, self.owner, self.host, self.pid, now + self.ttl) for k in claimed])
@@ -132,21 +135,22 @@ class Leases:
         return claimed, found_all
 
     def complete(self, items: Iterable[tuple[str, str]]) -> None:
-        """Write outputs and drop our leases on their keys, in one transaction."""
+        """Write outputs in one transaction. The leases on their keys are dropped later, all at once, by
+        `release` (a key with an output is never leased again, so the lease no longer matters): one
+        small write per output keeps a commit per output cheap for fast local backends."""
         items = list(items)
         with self.lock:
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 self.db.executemany("INSERT OR REPLACE INTO responses (key, output) VALUES (?, ?)", items)
-                self.db.executemany("DELETE FROM leases WHERE key = ? AND owner = ?",
-                                    [(k, self.owner) for k, _ in items])
                 self.db.execute("COMMIT")
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
 
     def release(self, keys: Iterable[str]) -> None:
-        """Give up our leases on keys we will not answer (an error, Ctrl-C): others may take them at once."""
+        """Drop our leases on these keys: answered ones, and those we will not answer (an error, Ctrl-C),
+        which others may then take at once."""
         rows = [(k, self.owner) for k in keys]
         if not rows:
             return
