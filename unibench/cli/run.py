@@ -383,11 +383,12 @@ def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, outp
     for rid, (r, loaded) in results.items():
         s = r.scores
         datasets_tbl[rid] = {"domain": r.dataset.domain, "precision": s.precision, "recall": s.recall,
+                             "answered_by_other_run": cache_stats[rid][2],
                              "f1": s.f1, "ci95": list(s.ci95) if s.ci95 else None, "n_queries": r.dataset.n_queries,
                              "tp": s.tp, "fp": s.fp, "fn": s.fn, "parse_failures": r.diagnostics.parse_failures,
                              "strict_span_f1": r.strict_span.f1 if r.strict_span else None,
                              "loaded_from_disk": loaded, "cache_hits": cache_stats[rid][0],
-                             "generated": cache_stats[rid][1], "answered_by_other_run": cache_stats[rid][2]}
+                             "generated": cache_stats[rid][1]}
     domains, overall = aggregate({k: v["f1"] for k, v in datasets_tbl.items()},
                                  {k: v["domain"] for k, v in datasets_tbl.items()},
                                  {k: r.scores.f1_replicates or [] for k, (r, _) in results.items()})
