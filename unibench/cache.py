@@ -4,12 +4,16 @@ Key = sha256 of the model identity (id + revision or weights hash), adapter, pro
 decoding parameters and the request itself, so two models, two prompts or two decodings never
 share an entry (lm-eval's cache key omits the model; ours does not).
 
-Misses are committed as they finish. A backend that streams outputs (`streams_outputs`, e.g. the
-transformers engine) gets ALL misses at once, so its continuous batch never drains at artificial
-boundaries, and hands each output back the moment it is final; they are committed every
-`chunk_size` outputs and, on any exception or Ctrl-C, once more before the error propagates. Other
-backends get the misses chunk by chunk. Either way a SIGKILLed run loses at most `chunk_size`
-finished outputs, and the same command resumes from the cache.
+Every output is committed the moment the backend hands it over. A backend that streams outputs
+(`streams_outputs`: the transformers engine, the OpenAI backend) gets ALL of a call's misses at
+once, so its continuous batch or its pool of concurrent requests never drains at an artificial
+boundary, and each output it reports through `on_output` is committed at once: a SIGKILLed run
+loses only the requests in flight. Other backends get the misses chunk by chunk (`chunk_size`) and
+a kill loses at most the chunk in flight. The same command resumes from the cache.
+
+Before a miss is sent, its key is leased in the same SQLite file (unibench/leases.py), so two runs
+on one cache never send the same request twice: the second waits for the first's output. A
+request that appears twice in one call is sent once.
 """
 
 from __future__ import annotations
@@ -17,13 +21,17 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from .backends.base import GenRequest, ProgressFn, streams_outputs
 from .io import sha256_json
+from .leases import SCHEMA as LEASE_SCHEMA
+from .leases import Leases
 
 DEFAULT_CHUNK = 64
+WAIT_POLL = 0.25  # seconds between looks at the cache while another run answers our keys
 
 
 class ResponseCache:
@@ -31,11 +39,13 @@ class ResponseCache:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), timeout=60, check_same_thread=False)
+        # autocommit mode: every write below is an explicit BEGIN IMMEDIATE ... COMMIT
+        self._db = sqlite3.connect(str(self.path), timeout=60, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, output TEXT NOT NULL)")
-        self._db.commit()
+        self._db.execute(LEASE_SCHEMA)  # added later; older cache files gain it here, nothing else changes
+        self.leases = Leases(self._db, self._lock)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -48,15 +58,15 @@ class ResponseCache:
         return out
 
     def put_many(self, items: Iterable[tuple[str, str]]) -> None:
-        with self._lock:
-            self._db.executemany("INSERT OR REPLACE INTO responses (key, output) VALUES (?, ?)", list(items))
-            self._db.commit()
+        """Write outputs in one transaction."""
+        self.leases.complete(items)
 
     def __len__(self) -> int:
         with self._lock:
             return self._db.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
 
     def close(self) -> None:
+        self.leases.stop()
         with self._lock:
             self._db.close()
 
@@ -68,16 +78,20 @@ def request_key(namespace: dict, req: GenRequest) -> str:
 
 
 class CachedBackend:
-    """A TextBackend that serves hits from the cache and stores misses chunk by chunk."""
+    """A TextBackend that serves hits from the cache, leases and sends each distinct miss once, commits
+    every output as it arrives, and waits for keys another run on the same cache is answering."""
 
-    def __init__(self, backend, cache: ResponseCache, namespace: dict, chunk_size: int = DEFAULT_CHUNK):
+    def __init__(self, backend, cache: ResponseCache, namespace: dict, chunk_size: int = DEFAULT_CHUNK,
+                 wait_poll: float = WAIT_POLL):
         self.backend = backend
         self.cache = cache
         self.namespace = namespace
         self.chunk_size = chunk_size
+        self.wait_poll = wait_poll
         self.name = getattr(backend, "name", "cached")
-        self.hits = 0
-        self.misses = 0
+        self.hits = 0  # requests answered from the cache (including outputs another run wrote while we waited)
+        self.misses = 0  # requests answered by this run's backend
+        self.waited = 0  # requests answered by another run on the same cache while this one waited
 
     def versions(self) -> dict[str, str]:
         return self.backend.versions()
@@ -93,47 +107,66 @@ class CachedBackend:
         self.hits += hits
         if progress and hits:
             progress(hits)
-        todo = [i for i, o in enumerate(out) if o is None]
-        self.misses += len(todo)
-        if todo and streams_outputs(self.backend):
-            self._generate_streaming(requests, keys, todo, out, progress)
-            return [o if o is not None else "" for o in out]
-        for start in range(0, len(todo), self.chunk_size):
-            idx = todo[start:start + self.chunk_size]
-            gen = self.backend.generate([requests[i] for i in idx])
-            if len(gen) != len(idx):
-                raise RuntimeError(f"backend {self.name} returned {len(gen)} outputs for {len(idx)} requests")
-            self.cache.put_many((keys[i], g) for i, g in zip(idx, gen))
-            for i, g in zip(idx, gen):
-                out[i] = g
+        where: dict[str, list[int]] = {}
+        for i, o in enumerate(out):
+            if o is None:
+                where.setdefault(keys[i], []).append(i)
+        first = {k: requests[idx[0]] for k, idx in where.items()}
+
+        def deliver(key: str, text: str, ours: bool) -> None:
+            idx = where.pop(key, None)
+            if idx is None:
+                return
+            for i in idx:
+                out[i] = text
+            if ours:
+                self.misses += len(idx)
+            else:
+                self.hits += len(idx)
+                self.waited += len(idx)
             if progress:
                 progress(len(idx))
+
+        streaming = streams_outputs(self.backend)
+        while where:
+            pending = list(where)
+            claimed, done_elsewhere = self.cache.leases.claim(pending, len(pending) if streaming else self.chunk_size)
+            for k, text in done_elsewhere.items():
+                deliver(k, text, ours=False)
+            if claimed:
+                self._send(claimed, first, deliver, progress, streaming)
+            elif not done_elsewhere:  # every key left is in flight in another live run: wait for its outputs
+                time.sleep(self.wait_poll)
         return [o if o is not None else "" for o in out]
 
-    def _generate_streaming(self, requests, keys, todo, out, progress) -> None:
-        pending: list[tuple[str, str]] = []
+    def _send(self, claimed: list[str], first: dict, deliver, progress, streaming: bool) -> None:
+        """Send the leased keys' requests; each output is committed as it arrives, and when the call ends
+        all its leases are released in one transaction (keys left unanswered by an error or Ctrl-C are
+        then free for another run at once)."""
+        reqs = [first[k] for k in claimed]
+        committed: set[str] = set()
 
         def on_output(j: int, text: str) -> None:
-            i = todo[j]
-            out[i] = text
-            pending.append((keys[i], text))
-            if len(pending) >= self.chunk_size:
-                self.cache.put_many(pending)
-                pending.clear()
+            key = claimed[j]
+            self.cache.put_many([(key, text)])
+            committed.add(key)
+            deliver(key, text, ours=True)
 
         try:
-            gen = self.backend.generate([requests[i] for i in todo], progress, on_output=on_output)
-        finally:  # an error or Ctrl-C mid-run still commits every output finished so far
-            if pending:
-                self.cache.put_many(pending)
-                pending.clear()
-        if len(gen) != len(todo):
-            raise RuntimeError(f"backend {self.name} returned {len(gen)} outputs for {len(todo)} requests")
-        missed = [(keys[i], g) for i, g in zip(todo, gen) if out[i] is None]
-        if missed:  # a backend that did not report every output through on_output
-            self.cache.put_many(missed)
-        for i, g in zip(todo, gen):
-            out[i] = g
+            if streaming:
+                gen = self.backend.generate(reqs, None, on_output=on_output)
+            else:
+                gen = self.backend.generate(reqs)
+            if len(gen) != len(claimed):
+                raise RuntimeError(f"backend {self.name} returned {len(gen)} outputs for {len(claimed)} requests")
+            rest = [(k, g) for k, g in zip(claimed, gen) if k not in committed]
+            if rest:  # a chunked backend, or one that did not report every output through on_output
+                self.cache.put_many(rest)
+                committed.update(k for k, _ in rest)
+                for k, g in rest:
+                    deliver(k, g, ours=True)
+        finally:  # done, or an error or Ctrl-C: our unanswered keys are free again at once
+            self.cache.leases.release(claimed)
 
 
 def dumps_namespace(ns: dict) -> str:

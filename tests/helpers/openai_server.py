@@ -5,6 +5,8 @@ It serves /v1/completions and /v1/chat/completions; answers come from unibench's
 score exactly like `--model dummy` with the same adapter. Faults can be injected by call number
 (`faults={n: "429" | "500" | "garbage" | "timeout"}` every `period` calls) and every
 Authorization header seen is kept, so tests can check the key was sent but never written.
+`delay` seconds are spent on every request (a slow API), and the prompt of every request received
+and of every answer sent is logged (`received`, `answered`), so tests can count what was paid for.
 """
 
 from __future__ import annotations
@@ -25,9 +27,13 @@ class Handler(BaseHTTPRequestHandler):
         srv = self.server
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         srv.auth.add(self.headers.get("Authorization", ""))
+        prompt = body.get("prompt") or "\n".join(m["content"] for m in body["messages"])
         with srv.lock:
             srv.calls += 1
             n = srv.calls
+            srv.received.append(prompt)
+        if srv.delay:
+            time.sleep(srv.delay)
         fault = srv.faults.get(n % srv.period) if srv.period else None
         if fault == "429":
             self.send_response(429)
@@ -48,7 +54,6 @@ class Handler(BaseHTTPRequestHandler):
             return
         if fault == "timeout":
             time.sleep(1.5)
-        prompt = body.get("prompt") or "\n".join(m["content"] for m in body["messages"])
         text = DummyBackend().answer(prompt)
         if "messages" in body:
             payload = {"id": "c", "object": "chat.completion", "created": 0, "model": body["model"],
@@ -65,13 +70,16 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
-            pass
+            return
+        with srv.lock:
+            srv.answered.append(prompt)
 
 
-def start_server(faults=None, period=0, handler=Handler) -> ThreadingHTTPServer:
+def start_server(faults=None, period=0, handler=Handler, delay=0.0) -> ThreadingHTTPServer:
     """Started on a free port in a daemon thread; call .shutdown() when done (tests may leave it to exit)."""
     srv = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     srv.calls, srv.lock, srv.faults, srv.period, srv.auth = 0, threading.Lock(), faults or {}, period, set()
+    srv.delay, srv.received, srv.answered = delay, [], []
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
 

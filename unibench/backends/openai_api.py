@@ -3,7 +3,10 @@
 Text prompts go to /completions, chat messages to /chat/completions. Requests run with bounded
 concurrency; transient failures (429, 5xx, timeouts, connection errors, bodies that are not a
 valid completion) are retried with exponential backoff that honours `Retry-After`; client errors
-(400/401/403/404) fail at once with the server's message. Several servers (`base_url` with
+(400/401/403/404) fail at once with the server's message. A request waiting for its retry does
+not hold one of the `concurrency` slots: the slot sends the next request meanwhile, so one slow
+retry never stalls the others (a server's Retry-After is waited out plus up to a fifth more, so
+requests told the same wait do not come back in step). Several servers (`base_url` with
 comma-separated URLs) form one backend: requests are spread round-robin and a retry moves to the
 next server. The API key is read from the environment variable named by `api_key_env` and is
 never logged, stamped, cached or written anywhere.
@@ -22,7 +25,7 @@ resumes from them. Server text in error messages is shown with control character
 from __future__ import annotations
 
 import email.utils
-import itertools
+import heapq
 import math
 import os
 import queue
@@ -146,41 +149,57 @@ class OpenAIBackend:
                                   "resumes from it; check the server, or allow more time per request with "
                                   "UNIBENCH_REQUEST_BUDGET=SECONDS")
 
+    def _attempt(self, req: GenRequest, start: int, attempt: int, deadline: float,
+                 last: Optional[BaseException]) -> tuple[Optional[str], float, Optional[BaseException]]:
+        """One attempt: (text, 0, None) on success, (None, wait, error) when it should be retried after
+        `wait` seconds; raises UnibenchError when the request must stop (refused, out of attempts or budget)."""
+        index = (start + attempt) % len(self._clients)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise self._budget_error(self.base_urls[index], attempt, last)
+        wait: Optional[float] = None
+        try:
+            return self._call(self._clients[index], req, min(self.timeout, left)), 0.0, None
+        except self._openai.APIStatusError as exc:
+            if exc.status_code in _FATAL:
+                raise UnibenchError(f"the API refused the request ({exc.status_code}): "
+                                    f"{printable(str(exc)[:200])}") from None
+            last, wait = exc, retry_after_seconds(getattr(exc.response, "headers", None))
+        except Exception as exc:  # noqa: BLE001 - timeouts, connection errors, garbage bodies
+            last = exc
+        with self._lock:
+            self.retries += 1
+        if attempt >= self.max_retries:
+            raise UnibenchError(f"the API failed after {self.max_retries + 1} attempts: {type(last).__name__}: "
+                                f"{printable(str(last)[:200])}", hint="check --base-url and the server's logs")
+        if wait is None:
+            wait = self.backoff * (2 ** attempt) * (0.5 + random.random() / 2)
+        else:  # the server's wait, and up to a fifth more: retries told the same wait do not return in step
+            wait = min(wait * (1 + random.random() / 5), RETRY_AFTER_CAP)
+        if time.monotonic() + wait >= deadline:
+            raise self._budget_error(self.base_urls[index], attempt + 1, last)
+        return None, wait, last
+
     def _one(self, req: GenRequest, start: int) -> str:
+        """One request, all its attempts in this thread (waits included)."""
         deadline = time.monotonic() + self.request_budget
         last: Optional[BaseException] = None
         for attempt in range(self.max_retries + 1):
-            index = (start + attempt) % len(self._clients)
-            client = self._clients[index]
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise self._budget_error(self.base_urls[index], attempt, last)
-            try:
-                return self._call(client, req, min(self.timeout, left))
-            except self._openai.APIStatusError as exc:
-                if exc.status_code in _FATAL:
-                    raise UnibenchError(f"the API refused the request ({exc.status_code}): "
-                                        f"{printable(str(exc)[:200])}") from None
-                last, wait = exc, retry_after_seconds(getattr(exc.response, "headers", None))
-            except Exception as exc:  # noqa: BLE001 - timeouts, connection errors, garbage bodies
-                last, wait = exc, None
-            with self._lock:
-                self.retries += 1
-            if attempt < self.max_retries:
-                if wait is None:
-                    wait = self.backoff * (2 ** attempt) * (0.5 + random.random() / 2)
-                if time.monotonic() + wait >= deadline:
-                    raise self._budget_error(self.base_urls[index], attempt + 1, last)
-                time.sleep(wait)
-        raise UnibenchError(f"the API failed after {self.max_retries + 1} attempts: {type(last).__name__}: "
-                            f"{printable(str(last)[:200])}", hint="check --base-url and the server's logs")
+            text, wait, last = self._attempt(req, start, attempt, deadline, last)
+            if text is not None:
+                return text
+            time.sleep(wait)
+        raise AssertionError("unreachable: _attempt raises after the last attempt")
 
     def generate(self, requests: Sequence[GenRequest], progress: Optional[ProgressFn] = None,
                  on_output: Optional[OutputFn] = None) -> list[str]:
         """Up to `concurrency` requests in flight on daemon threads; outputs are reported as they finish.
-        On the first failure no new request starts, the ones in flight are waited for (each within
-        its budget) and reported, then the error is raised. Daemon threads, not a pool: a worker stuck
-        in a server that never answers must not keep the process from exiting with the error."""
+        A failed attempt does not hold its slot while it waits to be retried: the retry is scheduled
+        and the thread sends the next request (a retry whose time has come goes first), so one slow
+        retry never stalls the others. On the first failure no new request starts, the ones in flight
+        are waited for (each within its budget) and reported, then the error is raised. Daemon
+        threads, not a pool: a worker stuck in a server that never answers must not keep the process
+        from exiting with the error."""
         n = len(requests)
         with self._lock:
             base = self._rr
@@ -189,30 +208,56 @@ class OpenAIBackend:
         if not n:
             return []
         done: queue.Queue = queue.Queue()
-        order = itertools.count()
         started: dict[int, float] = {}
         stop = threading.Event()
-        lock = threading.Lock()
+        lock = threading.Condition()
+        retries: list[tuple[float, int, int, Optional[BaseException]]] = []  # heap: (due, i, attempt, last error)
+        fresh = [0]  # next request never sent
+
+        def take() -> Optional[tuple[int, int, Optional[BaseException]]]:
+            with lock:
+                while not stop.is_set():
+                    now = time.monotonic()
+                    if retries and retries[0][0] <= now:
+                        _, i, attempt, last = heapq.heappop(retries)
+                        return i, attempt, last
+                    if fresh[0] < n:
+                        i = fresh[0]
+                        fresh[0] += 1
+                        started[i] = now
+                        return i, 0, None
+                    if not retries:
+                        return None
+                    lock.wait(timeout=retries[0][0] - now)
+                return None
 
         def worker() -> None:
-            while not stop.is_set():
-                with lock:
-                    i = next(order)
-                    if i >= n:
-                        return
-                    started[i] = time.monotonic()
+            while True:
+                job = take()
+                if job is None:
+                    return
+                i, attempt, last = job
                 try:
-                    done.put((i, self._one(requests[i], base + i), None))
+                    text, wait, last = self._attempt(requests[i], base + i, attempt, started[i] + self.request_budget,
+                                                     last)
                 except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
                     done.put((i, None, exc))
+                    continue
+                if text is not None:
+                    done.put((i, text, None))
+                    continue
+                with lock:
+                    heapq.heappush(retries, (time.monotonic() + wait, i, attempt + 1, last))
+                    lock.notify()
 
         for _ in range(min(self.concurrency, n)):
             threading.Thread(target=worker, daemon=True, name="unibench-openai").start()
         error: Optional[BaseException] = None
         reported: set[int] = set()
         while True:
-            with lock:
-                waiting = [i for i in started if i not in reported]
+            with lock:  # after an error, a request waiting for its retry will not be sent again
+                parked = {entry[1] for entry in retries} if error is not None else set()
+                waiting = [i for i in started if i not in reported and i not in parked]
                 finished = len(reported) == n
             if finished or (error is not None and not waiting):
                 break
@@ -230,6 +275,8 @@ class OpenAIBackend:
             reported.add(i)
             if exc is not None:
                 stop.set()
+                with lock:
+                    lock.notify_all()
                 error = error or exc
                 continue
             out[i] = text

@@ -452,9 +452,10 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
                 bar.update(outer, advance=1, stats=f"queries {done_q} (cache hits {hits_q})")
                 lines.line()
                 results[job.card.id] = (result, loaded)
-                cache_stats[job.card.id] = (getattr(row_backend, "hits", None), getattr(row_backend, "misses", None))
+                cache_stats[job.card.id] = (getattr(row_backend, "hits", None), getattr(row_backend, "misses", None),
+                                            getattr(row_backend, "waited", None))
     except KeyboardInterrupt:
-        err_console.print("interrupted: finished chunks are in the response cache; the same command resumes")
+        err_console.print("interrupted: finished outputs are in the response cache; the same command resumes")
         raise
     finally:
         cache.close()
@@ -500,6 +501,7 @@ def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, outp
     for rid, (r, loaded) in results.items():
         s = r.scores
         datasets_tbl[rid] = {"domain": r.dataset.domain, "precision": s.precision, "recall": s.recall,
+                             "answered_by_other_run": cache_stats[rid][2],
                              "f1": s.f1, "ci95": list(s.ci95) if s.ci95 else None, "n_queries": r.dataset.n_queries,
                              "tp": s.tp, "fp": s.fp, "fn": s.fn, "parse_failures": r.diagnostics.parse_failures,
                              "strict_span_f1": r.strict_span.f1 if r.strict_span else None,
