@@ -220,6 +220,12 @@ def read_result(path: Path) -> ResultFile:
     except json.JSONDecodeError as exc:
         raise DataFormatError(f"invalid JSON ({exc.msg})", path=path, line=exc.lineno,
                               hint="a result file is one JSON object (unibench/results.py)") from None
+    return result_from_json(obj, path)
+
+
+def result_from_json(obj: Any, path: Path) -> ResultFile:
+    """A parsed result file's JSON value as a `ResultFile` (what read_result does after parsing; for
+    callers that parsed the file already, e.g. validate)."""
     try:
         return ResultFile.model_validate(obj)
     except ValidationError as exc:

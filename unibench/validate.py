@@ -25,6 +25,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pydantic import ValidationError
 
@@ -33,7 +34,7 @@ from .errors import UnibenchError
 from .metrics import bootstrap
 from .metrics.prf import prf
 from .queries import QUERY_CAP, SAMPLE_SEED
-from .results import SCHEMA_VERSION, ModelInfo, ResultFile, iter_result_files, read_result, result_path
+from .results import SCHEMA_VERSION, ModelInfo, ResultFile, iter_result_files, read_result, result_from_json, result_path
 
 KNOWN_SCORER_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
 MODEL_META = "model_meta.json"
@@ -55,6 +56,7 @@ class Report:
     # runs on rows whose card records no test set: accepted, marked "test set not verified" (not a warning,
     # so --strict still accepts them); path (str) -> why
     unverified: dict = field(default_factory=dict)
+    paths: list = field(default_factory=list)  # every file checked, in reading order
 
     @property
     def ok(self) -> bool:
@@ -199,7 +201,7 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
                      "--update-card` pins it)" if unpinned else ""))
     if not HEX64.match(d.content_hash):
         rep.problem(path, "dataset.content_hash must be the sha256 (64 hex digits) of the normalised test split")
-    if d.card_hash and d.card_hash != card.card_hash():
+    if d.card_hash and d.card_hash != _card_hash(card):
         msg = (f"dataset.card_hash differs from dataset_cards/{card.id}.yaml: the card changed after this run "
                "(label map and source revision still match; compare the content hash with other runs)")
         rep.problem(path, msg) if strict else rep.warnings.append(f"{path}: {msg}")
@@ -224,6 +226,42 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
         rep.problem(path, f"model.revision {m.revision!r} does not identify the weights (give a commit sha or a "
                           "weights hash, e.g. --model hf:ORG/NAME@SHA)")
     _check_counts(rep, path, r, card)
+
+
+_CARD_HASHES: dict[int, tuple[DatasetCard, str]] = {}
+
+
+def _card_hash(card: DatasetCard) -> str:
+    """card.card_hash(), once per card object (hashing a card is far dearer than checking a file)."""
+    known = _CARD_HASHES.get(id(card))
+    if known is None or known[0] is not card:
+        known = _CARD_HASHES[id(card)] = (card, card.card_hash())
+    return known[1]
+
+
+class _NonFinite(Exception):
+    pass
+
+
+def _no_constants(name: str):
+    raise _NonFinite(name)
+
+
+def _parse_result(path: Path) -> tuple[ResultFile | None, list[str]]:
+    """Read, parse and validate a result file once: (the result, []) or (None, the dotted paths of its
+    NaN / infinity values). A file that is not valid JSON or not a valid result raises read_result's
+    error. NaN and infinity are found while parsing (json calls `parse_constant` for exactly those),
+    so the whole value is walked only when there is one."""
+    try:
+        obj = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constants)
+    except _NonFinite:
+        try:
+            return None, non_finite(json.loads(path.read_text(encoding="utf-8")))
+        except json.JSONDecodeError:
+            return read_result(path), []  # raises, naming the line
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return read_result(path), []  # raises, naming the line
+    return result_from_json(obj, path), []
 
 
 def _check_model_meta(rep: Report, folder: Path, results: list[tuple[Path, ResultFile]], require: bool) -> None:
@@ -259,7 +297,10 @@ def _check_model_meta(rep: Report, folder: Path, results: list[tuple[Path, Resul
 
 
 def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool = False,
-                 allow_empty: bool = False) -> Report:
+                 allow_empty: bool = False, on_result: Callable[[Path, ResultFile], None] | None = None) -> Report:
+    """Check every result file under `root`. `on_result(path, result)` receives each file that parsed,
+    after its own checks (the leaderboard keeps the parsed files instead of reading them again; the
+    files `Report.by_file` names at the end failed)."""
     reg = load_registry()
     rep = Report(allow_empty=allow_empty)
     seen: dict[tuple, Path] = {}
@@ -267,18 +308,14 @@ def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool =
     test_sets: dict[tuple, dict[str, list[Path]]] = {}
     for path in iter_result_files(Path(root)):
         rep.files += 1
+        rep.paths.append(path)
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raw = None  # read_result below names the line
-        bad = non_finite(raw) if raw is not None else []
-        if bad:
-            rep.problem(path, f"NaN or infinity at {', '.join(bad[:5])}: every number must be finite")
-            continue
-        try:
-            r = read_result(path)
+            r, bad = _parse_result(path)
         except UnibenchError as exc:
             rep.error(path, exc)
+            continue
+        if bad:
+            rep.problem(path, f"NaN or infinity at {', '.join(bad[:5])}: every number must be finite")
             continue
         if r.stamps.schema_version != SCHEMA_VERSION:
             rep.problem(path, f"schema_version {r.stamps.schema_version!r}; this unibench reads {SCHEMA_VERSION!r}")
@@ -289,8 +326,12 @@ def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool =
             continue
         _check_layout(rep, path, r)
         if r.kind == "reported":
+            if on_result is not None:
+                on_result(path, r)
             continue
         _check_run(rep, path, r, reg[row], strict)
+        if on_result is not None:
+            on_result(path, r)
         key = (r.model.id, r.model.revision, row, r.dataset.version)
         if key in seen:
             rep.problem(path, f"duplicate of {seen[key]} (same model, revision, row and dataset version)")

@@ -88,26 +88,26 @@ def _swap(tmp: Path, out: Path) -> None:
 def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str], None]] = None) -> dict:
     """Collect and validate the result files under `results` and write the site to `out`."""
     board = collect(results)
+    main = main_table(board.entries)  # once: the index, the downloads and the summary share it
     out = Path(out)
     tmp = _prepare_out(out)
     try:
-        pages = _render(board, tmp, progress or (lambda _: None))
+        pages = _render(board, tmp, progress or (lambda _: None), main)
         atomic_write_text(tmp / MARKER, f"built by unibench {__version__}\n")
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    main = main_table(board.entries)
     return {"entries": len(board.entries), "main_rows": sum(len(r) for _, r in main),
             "groups": [g for g, _ in main], "pages": pages, "skipped": board.skipped, "warnings": board.warnings,
             "out": str(out), "index": str(out / "index.html")}
 
 
-def _render(board, out: Path, progress) -> int:
+def _render(board, out: Path, progress, main=None) -> int:
     entries, reg, env = board.entries, load_registry(), _env()
     for f in (resource_dir("leaderboard") / "static").iterdir():
         shutil.copy(f, out / f.name)
-    main, t3 = main_table(entries), crossner_mit_table(entries)
+    main, t3 = main if main is not None else main_table(entries), crossner_mit_table(entries)
     names = {r: reg[r].display_name for r in reg}
     dom_slugs = {d: slug(d.lower()) for d in DOMAINS}
     common = {"version": __version__, "domains": DOMAINS, "columns": COLUMNS, "dom_slugs": dom_slugs,

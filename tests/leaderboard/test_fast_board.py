@@ -1,0 +1,105 @@
+"""The fast leaderboard (files read once, replicates as arrays summarised once, tables computed once)
+gives exactly what the straightforward computation gives (straightforward_board.py): every table's
+ranks, values, CIs, notes and ≈ markers, the skipped list, and the JSON / CSV / LaTeX downloads,
+byte for byte. Plus the numpy replicate helpers against `metrics.bootstrap` on awkward inputs."""
+
+import json
+import random
+
+import numpy as np
+import pytest
+
+from unibench.cards import DOMAINS, load_registry
+from unibench.leaderboard import board as fast
+from unibench.leaderboard import downloads, replicates
+from unibench.leaderboard.significance import OVERLAP, PAIRED
+from unibench.metrics import bootstrap
+
+from . import straightforward_board as slow
+from .conftest import REPO, full_runs, make_run, write
+
+
+def _norm(table):
+    return [(g, [(x["entry"].key, x["rank"], x["tie"], x.get("avg"), x.get("values"),
+                  {k: None if c is None else (c.value, c.ci, c.note) for k, c in x["cells"].items()})
+                 for x in rows]) for g, rows in table]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fast") / "runs"
+    full_runs(root, "org/a", "A", 0.60, n_parameters=7_000_000_000)
+    full_runs(root, "org/a2", "A2", 0.60)  # same counts and seeds as A: paired, not separable
+    full_runs(root, "org/b", "B", 0.59, seed=7)
+    full_runs(root, "org/c", "C", 0.45, seed=31)  # other seeds: CI overlap or separated
+    full_runs(root, "org/d", "D", 0.44, seed=40, n_parameters=1_000_000)  # unpairable with C
+    for i, row in enumerate(fast.CROSSNER_MIT):  # the seven CrossNER/MIT rows only: a partial entry
+        write(root, make_run("org/seven", "Seven", row, 50 + i, 30, 20, seed=3 + i))
+    write(root, make_run("org/one", "One row", "crossner_ai", 70, 10, 10, seed=5))
+    write(root, make_run("org/one", "One row", "mit_movie", 20, 10, 10, seed=6, scorer="1.1"))  # another group
+    write(root, make_run("org/e", "E", "crossner_ai", 60, 20, 20, seed=3))
+    bad = root / "org__broken" / "abc123"
+    bad.mkdir(parents=True)
+    (bad / "crossner_ai.json").write_text('{"kind": "run", ', encoding="utf-8")  # left out, listed as skipped
+    nan = write(root, make_run("org/nan", "NaN", "crossner_ai", 60, 20, 20))
+    nan.write_text(nan.read_text(encoding="utf-8").replace('"max_new_tokens": 256', '"max_new_tokens": NaN'),
+                   encoding="utf-8")
+    return [REPO / "results", root]
+
+
+def test_tables_and_downloads_identical(results):
+    new, old = fast.collect(results), slow.collect(results)
+    assert new.skipped == old.skipped and new.warnings == old.warnings and len(new.skipped) == 2
+    assert list(new.entries) == list(old.entries)
+    assert all(not e.replicates for e in new.entries.values())  # dropped once summarised
+    main_new, main_old = fast.main_table(new.entries), slow.main_table(old.entries)
+    assert _norm(main_new) == _norm(main_old)
+    ties = {x[2] for _, rows in _norm(main_new) for x in rows}
+    t3_new, t3_old = fast.crossner_mit_table(new.entries), slow.crossner_mit_table(old.entries)
+    assert _norm(t3_new) == _norm(t3_old)
+    for d in DOMAINS:
+        rows_new, table_new = fast.domain_table(new.entries, d)
+        rows_old, table_old = slow.domain_table(old.entries, d)
+        assert rows_new == rows_old and _norm(table_new) == _norm(table_old), d
+    for row in load_registry():
+        table = fast.dataset_table(new.entries, row)
+        assert _norm(table) == _norm(slow.dataset_table(old.entries, row)), row
+        ties |= {x["tie"] for _, rows in table for x in rows}
+    assert {PAIRED, OVERLAP, None} <= ties  # every marker kind is exercised
+    names = {r: c.display_name for r, c in load_registry().items()}
+    data_new = downloads.leaderboard_json(main_new, t3_new, new.entries, new.skipped, "x")
+    data_old = downloads.leaderboard_json(main_old, t3_old, old.entries, old.skipped, "x")
+    assert json.dumps(data_new) == json.dumps(data_old)
+    assert downloads.main_csv(data_new) == downloads.main_csv(data_old)
+    assert downloads.long_csv(data_new) == downloads.long_csv(data_old)
+    assert downloads.latex(main_new, t3_new, names) == downloads.latex(main_old, t3_old, names)
+
+
+def test_site_downloads_match_the_straightforward_tables(results, tmp_path):
+    """The built site's downloads are the straightforward tables' (the site computes each table once)."""
+    from unibench.leaderboard.site import build_site
+
+    build_site(results, tmp_path / "site")
+    old = slow.collect(results)
+    main, t3 = slow.main_table(old.entries), slow.crossner_mit_table(old.entries)
+    data = downloads.leaderboard_json(main, t3, old.entries, old.skipped, json.loads(
+        (tmp_path / "site" / "leaderboard.json").read_text(encoding="utf-8"))["unibench_version"])
+    assert (tmp_path / "site" / "leaderboard.json").read_text(encoding="utf-8") == \
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert (tmp_path / "site" / "results-long.csv").read_text(encoding="utf-8") == downloads.long_csv(data)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_replicate_helpers_match_bootstrap(seed):
+    rng = random.Random(seed)
+    rows = [[rng.choice([rng.random(), round(rng.random(), 6), 0.0, 1.0, 0.1]) for _ in range(rng.randint(1, 60))]
+            for _ in range(rng.randint(1, 12))]
+    rows.insert(rng.randrange(len(rows)), [])  # a row without replicates is left out, as bootstrap does
+    want = bootstrap.mean_replicates(rows)
+    got = replicates.mean_replicates([replicates.as_array(r) for r in rows])
+    assert got.tolist() == want  # exact, not approximate
+    assert replicates.interval(got) == bootstrap.interval(want)
+    assert replicates.interval(np.asarray(rows[0] or [0.5])) == bootstrap.interval(rows[0] or [0.5])
+    diff = [x - y for x, y in zip(want, reversed(want))]
+    assert replicates.interval(got - got[::-1]) == bootstrap.interval(diff)
+    assert replicates.mean_replicates([None, replicates.as_array([])]) is None
