@@ -31,7 +31,6 @@ from pydantic import ValidationError
 
 from .cards import DatasetCard, load_registry
 from .errors import UnibenchError
-from .metrics import bootstrap
 from .metrics.prf import prf
 from .queries import QUERY_CAP, SAMPLE_SEED
 from .results import SCHEMA_VERSION, ModelInfo, ResultFile, iter_result_files, read_result, result_from_json, result_path
@@ -151,12 +150,17 @@ def _check_counts(rep: Report, path: Path, r: ResultFile, card: DatasetCard) -> 
         rep.problem(path, f"diagnostics.hallucination_rate {diag.hallucination_rate} is not in [0, 1]")
     reps = s.f1_replicates
     if reps:
-        if any(not 0 <= x <= 1 for x in reps):
+        import numpy as np  # lazy: only result files with replicates need it
+
+        from .leaderboard.replicates import interval  # bootstrap.interval's numbers, with a numpy sort
+
+        arr = np.asarray(reps, dtype=np.float64)
+        if not (arr.min() >= 0 and arr.max() <= 1):
             rep.problem(path, "scores.f1_replicates: every bootstrap replicate F1 must be in [0, 1]")
         elif s.n_bootstrap is not None and s.n_bootstrap != len(reps):
             rep.problem(path, f"scores.n_bootstrap {s.n_bootstrap} != {len(reps)} stored replicates")
         elif s.ci95 is not None:
-            lo, hi = bootstrap.interval(reps)
+            lo, hi = interval(arr)
             if abs(lo - s.ci95[0]) > CI_TOL or abs(hi - s.ci95[1]) > CI_TOL:
                 rep.problem(path, f"scores.ci95 {list(s.ci95)} is not the 95% percentile interval of the stored "
                                   f"replicates ({lo:.6f}, {hi:.6f})")
@@ -239,29 +243,28 @@ def _card_hash(card: DatasetCard) -> str:
     return known[1]
 
 
-class _NonFinite(Exception):
-    pass
-
-
-def _no_constants(name: str):
-    raise _NonFinite(name)
+_SUSPECT = re.compile(r"NaN|Infinity|[eE]\+?[0-9]{3}")  # words json reads as NaN / infinity, or may overflow to it
 
 
 def _parse_result(path: Path) -> tuple[ResultFile | None, list[str]]:
     """Read, parse and validate a result file once: (the result, []) or (None, the dotted paths of its
     NaN / infinity values). A file that is not valid JSON or not a valid result raises read_result's
-    error. NaN and infinity are found while parsing (json calls `parse_constant` for exactly those),
-    so the whole value is walked only when there is one."""
-    try:
-        obj = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constants)
-    except _NonFinite:
+    error. The common case (no `NaN`, `Infinity` or three-digit exponent anywhere in the text) is
+    parsed and validated in one step by pydantic's JSON parser; any doubt (such a word, or pydantic
+    refusing the text) takes the `json` route with the walk for NaN and infinity, and read_result has
+    the last word on errors."""
+    text = path.read_text(encoding="utf-8")
+    if not _SUSPECT.search(text):
         try:
-            return None, non_finite(json.loads(path.read_text(encoding="utf-8")))
-        except json.JSONDecodeError:
-            return read_result(path), []  # raises, naming the line
-    except (json.JSONDecodeError, UnicodeDecodeError):
+            return ResultFile.model_validate_json(text), []
+        except ValidationError:
+            pass  # the json route below decides, and words the error as everywhere else
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError:
         return read_result(path), []  # raises, naming the line
-    return result_from_json(obj, path), []
+    bad = non_finite(obj)
+    return (None, bad) if bad else (result_from_json(obj, path), [])
 
 
 def _check_model_meta(rep: Report, folder: Path, results: list[tuple[Path, ResultFile]], require: bool) -> None:

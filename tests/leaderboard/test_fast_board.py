@@ -103,3 +103,21 @@ def test_replicate_helpers_match_bootstrap(seed):
     diff = [x - y for x, y in zip(want, reversed(want))]
     assert replicates.interval(got - got[::-1]) == bootstrap.interval(diff)
     assert replicates.mean_replicates([None, replicates.as_array([])]) is None
+
+
+def test_validate_reads_each_file_once_and_still_finds_non_finite_numbers(tmp_path):
+    """validate parses a file in one step unless its text could hold NaN or infinity; the words alone
+    (here in a display name) do not make a file invalid, an overflowing number does."""
+    from unibench.validate import validate_dir
+
+    root = tmp_path / "runs"
+    write(root, make_run("org/words", "NaN Infinity 1e999 model", "crossner_ai", 60, 20, 20))
+    big = write(root, make_run("org/big", "Big", "crossner_ai", 60, 20, 20))
+    obj = json.loads(big.read_text(encoding="utf-8"))
+    obj["scores"]["f1_replicates"][0] = "BIG"
+    big.write_text(json.dumps(obj).replace('"BIG"', "1e400"), encoding="utf-8")  # json reads it as infinity
+    seen = []
+    rep = validate_dir(root, on_result=lambda p, r: seen.append(p.parent.parent.name))
+    assert list(rep.by_file) == [str(big)]
+    assert rep.by_file[str(big)] == ["NaN or infinity at scores.f1_replicates[0]: every number must be finite"]
+    assert seen == ["org__words"] and rep.paths == sorted(rep.paths) and len(rep.paths) == 2
