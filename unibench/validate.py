@@ -243,7 +243,8 @@ def _card_hash(card: DatasetCard) -> str:
     return known[1]
 
 
-_SUSPECT = re.compile(r"NaN|Infinity|[eE]\+?[0-9]{3}")  # words json reads as NaN / infinity, or may overflow to it
+# what json reads as NaN or infinity: the words, or a number token with a three-digit exponent (1e400)
+_SUSPECT = re.compile(r"NaN|Infinity|[:\[,]\s*-?[0-9][0-9.]*[eE]\+?[0-9]{3}")
 
 
 def _parse_result(path: Path) -> tuple[ResultFile | None, list[str]]:
