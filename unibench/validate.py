@@ -116,7 +116,8 @@ def _check_layout(rep: Report, path: Path, r: ResultFile) -> None:
                           "a renamed or moved result file is not accepted")
 
 
-def _check_counts(rep: Report, path: Path, r: ResultFile, card: DatasetCard) -> None:
+def _check_counts(rep: Report, path: Path, r: ResultFile, card: DatasetCard):
+    """Counts, diagnostics and replicates add up; returns the replicates as a numpy array (or None)."""
     s, d, diag = r.scores, r.dataset, r.diagnostics
     if r.per_type:
         extra = sorted(set(r.per_type) - set(card.types))
@@ -148,7 +149,7 @@ def _check_counts(rep: Report, path: Path, r: ResultFile, card: DatasetCard) -> 
             rep.problem(path, f"diagnostics.{name} {rate} != {num}/{diag.n_outputs}")
     if diag.hallucination_rate is not None and not 0 <= diag.hallucination_rate <= 1:
         rep.problem(path, f"diagnostics.hallucination_rate {diag.hallucination_rate} is not in [0, 1]")
-    reps = s.f1_replicates
+    reps, arr = s.f1_replicates, None
     if reps:
         import numpy as np  # lazy: only result files with replicates need it
 
@@ -164,6 +165,7 @@ def _check_counts(rep: Report, path: Path, r: ResultFile, card: DatasetCard) -> 
             if abs(lo - s.ci95[0]) > CI_TOL or abs(hi - s.ci95[1]) > CI_TOL:
                 rep.problem(path, f"scores.ci95 {list(s.ci95)} is not the 95% percentile interval of the stored "
                                   f"replicates ({lo:.6f}, {hi:.6f})")
+    return arr
 
 
 def _check_test_set(rep: Report, path: Path, r: ResultFile, card: DatasetCard) -> None:
@@ -229,7 +231,7 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
     if m.revision.strip().lower() in UNTRACEABLE_REVISIONS:
         rep.problem(path, f"model.revision {m.revision!r} does not identify the weights (give a commit sha or a "
                           "weights hash, e.g. --model hf:ORG/NAME@SHA)")
-    _check_counts(rep, path, r, card)
+    return _check_counts(rep, path, r, card)
 
 
 _CARD_HASHES: dict[int, tuple[DatasetCard, str]] = {}
@@ -243,8 +245,38 @@ def _card_hash(card: DatasetCard) -> str:
     return known[1]
 
 
-# what json reads as NaN or infinity: the words, or a number token with a three-digit exponent (1e400)
-_SUSPECT = re.compile(r"NaN|Infinity|[:\[,]\s*-?[0-9][0-9.]*[eE]\+?[0-9]{3}")
+_BIG_EXPONENT = re.compile(r"[eE][+0-9][0-9][0-9]")  # e400, E+999 (and a harmless e+12: only slower)
+_NUMBER_CHARS = frozenset("0123456789.+-")
+_LIST = '_replicates": ['
+
+
+def _suspect(text: str) -> bool:
+    if "NaN" in text or "Infinity" in text:
+        return True
+    for m in _BIG_EXPONENT.finditer(text):
+        i = m.start() - 1
+        while i >= 0 and text[i] in _NUMBER_CHARS:
+            i -= 1
+        if i < m.start() - 1 and (i < 0 or text[i] in ":[, \t\r\n"):
+            return True
+    return False
+
+
+def _may_be_non_finite(text: str) -> bool:
+    """Could json read a NaN or an infinity from `text`: the words, or a number token with a three-digit
+    exponent (1e400 overflows)? An exponent inside a string (a hex digest's `5e123`) does not count: the
+    character before the number must be JSON punctuation or white space, not a letter or a quote.
+    Speed: the replicate lists are most of a file; one is searched only when it holds an N, I, e or E."""
+    start = 0
+    while True:
+        i = text.find(_LIST, start)
+        j = text.find("]", i) if i >= 0 else -1
+        if j < 0:
+            return _suspect(text[start:])
+        numbers = text[i + len(_LIST):j]
+        if _suspect(text[start:i]) or (any(c in numbers for c in "NIeE") and _suspect(numbers)):
+            return True
+        start = j
 
 
 def _parse_result(path: Path) -> tuple[ResultFile | None, list[str]]:
@@ -255,7 +287,7 @@ def _parse_result(path: Path) -> tuple[ResultFile | None, list[str]]:
     refusing the text) takes the `json` route with the walk for NaN and infinity, and read_result has
     the last word on errors."""
     text = path.read_text(encoding="utf-8")
-    if not _SUSPECT.search(text):
+    if not _may_be_non_finite(text):
         try:
             return ResultFile.model_validate_json(text), []
         except ValidationError:
@@ -301,10 +333,11 @@ def _check_model_meta(rep: Report, folder: Path, results: list[tuple[Path, Resul
 
 
 def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool = False,
-                 allow_empty: bool = False, on_result: Callable[[Path, ResultFile], None] | None = None) -> Report:
-    """Check every result file under `root`. `on_result(path, result)` receives each file that parsed,
-    after its own checks (the leaderboard keeps the parsed files instead of reading them again; the
-    files `Report.by_file` names at the end failed)."""
+                 allow_empty: bool = False, on_result: Callable[..., None] | None = None) -> Report:
+    """Check every result file under `root`. `on_result(path, result, replicates)` receives each file
+    that parsed, after its own checks, with its bootstrap replicates as the numpy array the checks
+    made (or None): the leaderboard keeps these instead of reading the files again. The files
+    `Report.by_file` names at the end failed."""
     reg = load_registry()
     rep = Report(allow_empty=allow_empty)
     seen: dict[tuple, Path] = {}
@@ -331,11 +364,11 @@ def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool =
         _check_layout(rep, path, r)
         if r.kind == "reported":
             if on_result is not None:
-                on_result(path, r)
+                on_result(path, r, None)
             continue
-        _check_run(rep, path, r, reg[row], strict)
+        arr = _check_run(rep, path, r, reg[row], strict)
         if on_result is not None:
-            on_result(path, r)
+            on_result(path, r, arr)
         key = (r.model.id, r.model.revision, row, r.dataset.version)
         if key in seen:
             rep.problem(path, f"duplicate of {seen[key]} (same model, revision, row and dataset version)")

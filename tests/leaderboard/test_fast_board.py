@@ -117,7 +117,7 @@ def test_validate_reads_each_file_once_and_still_finds_non_finite_numbers(tmp_pa
     obj["scores"]["f1_replicates"][0] = "BIG"
     big.write_text(json.dumps(obj).replace('"BIG"', "1e400"), encoding="utf-8")  # json reads it as infinity
     seen = []
-    rep = validate_dir(root, on_result=lambda p, r: seen.append(p.parent.parent.name))
+    rep = validate_dir(root, on_result=lambda p, r, a: seen.append(p.parent.parent.name))
     assert list(rep.by_file) == [str(big)]
     assert rep.by_file[str(big)] == ["NaN or infinity at scores.f1_replicates[0]: every number must be finite"]
     assert seen == ["org__words"] and rep.paths == sorted(rep.paths) and len(rep.paths) == 2

@@ -119,8 +119,8 @@ def collect(dirs: list[Path]) -> Board:
             raise UnibenchError(f"results folder {d} does not exist", hint="give --results DIR (default: results)")
         parsed: list[tuple[Path, ResultFile, object]] = []
 
-        def keep(path: Path, r: ResultFile) -> None:
-            reps = as_array(r.scores.f1_replicates)  # validated already; the list is released here
+        def keep(path: Path, r: ResultFile, arr) -> None:
+            reps = arr if arr is not None else as_array(r.scores.f1_replicates)  # the list is released here
             r.scores.f1_replicates = None
             parsed.append((path, r, reps))
 
