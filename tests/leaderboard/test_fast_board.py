@@ -30,7 +30,11 @@ def results(tmp_path_factory):
     root = tmp_path_factory.mktemp("fast") / "runs"
     full_runs(root, "org/a", "A", 0.60, n_parameters=7_000_000_000)
     full_runs(root, "org/a2", "A2", 0.60)  # same counts and seeds as A: paired, not separable
-    full_runs(root, "org/b", "B", 0.59, seed=7)
+    for path in full_runs(root, "org/b", "B", 0.59, seed=7):  # stored as the runner stores them: 6 decimals
+        obj = json.loads(path.read_text(encoding="utf-8"))
+        reps = [round(x, 6) for x in obj["scores"]["f1_replicates"]]
+        obj["scores"].update(f1_replicates=reps, ci95=list(bootstrap.interval(reps)))
+        path.write_text(json.dumps(obj), encoding="utf-8")
     full_runs(root, "org/c", "C", 0.45, seed=31)  # other seeds: CI overlap or separated
     full_runs(root, "org/d", "D", 0.44, seed=40, n_parameters=1_000_000)  # unpairable with C
     for i, row in enumerate(fast.CROSSNER_MIT):  # the seven CrossNER/MIT rows only: a partial entry
@@ -121,3 +125,12 @@ def test_validate_reads_each_file_once_and_still_finds_non_finite_numbers(tmp_pa
     assert list(rep.by_file) == [str(big)]
     assert rep.by_file[str(big)] == ["NaN or infinity at scores.f1_replicates[0]: every number must be finite"]
     assert seen == ["org__words"] and rep.paths == sorted(rep.paths) and len(rep.paths) == 2
+
+
+def test_compact_replicates_give_back_the_same_floats():
+    rng = random.Random(3)
+    six = np.asarray([round(rng.random(), 6) for _ in range(500)] + [0.0, 1.0, 1e-06, 0.999999])
+    c = replicates.compact(six)
+    assert c.dtype == np.uint32 and replicates.expand(c).tolist() == six.tolist()
+    raw = np.asarray([rng.random() for _ in range(50)])  # more decimals: kept as they are
+    assert replicates.compact(raw) is raw and replicates.expand(raw) is raw

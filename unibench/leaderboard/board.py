@@ -30,7 +30,7 @@ from ..cards import DOMAINS, load_registry
 from ..errors import UnibenchError
 from ..results import ResultFile
 from ..validate import MODEL_META, read_model_meta, validate_dir
-from .replicates import as_array, interval, mean_replicates
+from .replicates import as_array, compact, expand, interval, mean_replicates
 from .significance import not_separable, paired_summary
 
 CROSSNER_MIT = ["mit_movie", "mit_restaurant", "crossner_ai", "crossner_literature", "crossner_music",
@@ -118,10 +118,12 @@ def collect(dirs: list[Path]) -> Board:
         if not d.is_dir():
             raise UnibenchError(f"results folder {d} does not exist", hint="give --results DIR (default: results)")
         parsed: list[tuple[Path, ResultFile, object]] = []
+        shared: dict = {}
 
         def keep(path: Path, r: ResultFile, arr) -> None:
-            reps = arr if arr is not None else as_array(r.scores.f1_replicates)  # the list is released here
+            reps = compact(arr if arr is not None else as_array(r.scores.f1_replicates))  # the list is released
             r.scores.f1_replicates = None
+            _share_parts(r, shared)
             parsed.append((path, r, reps))
 
         report = validate_dir(d, on_result=keep)
@@ -136,6 +138,27 @@ def collect(dirs: list[Path]) -> Board:
     for e in entries.values():
         summarise(e)
     return Board(entries, skipped, warnings)
+
+
+_SHARED_PARTS = ("model", "prompt", "backend", "stamps", "decoding")
+
+
+def _share_parts(r: ResultFile, seen: dict) -> None:
+    """Let a parsed result use the equal part objects of earlier files (a model's 49 files carry the
+    same model, prompt, backend, stamps and decoding; a row's files mostly the same dataset info),
+    so memory grows with what differs. The parts are read-only from here on."""
+    for name in _SHARED_PARTS:
+        part, prev = getattr(r, name), seen.get(name)
+        if part is not None and part == prev:
+            setattr(r, name, prev)
+        else:
+            seen[name] = part
+    if r.dataset is not None:
+        key = ("dataset", r.dataset.row)
+        if r.dataset == seen.get(key):
+            r.dataset = seen[key]
+        else:
+            seen[key] = r.dataset
 
 
 def _add(entries: dict[str, Entry], path: Path, r: ResultFile, meta, skipped: list[str], reps=None) -> None:
@@ -193,6 +216,7 @@ def mean_row_sets() -> list[tuple[str, ...]]:
 
 def summarise(e: Entry) -> None:
     """Form the entry's means, CIs and paired-test summary once, then drop its replicate arrays."""
+    e.replicates = {row: expand(a) for row, a in e.replicates.items()}
     if e.rows:
         for rows in mean_row_sets():
             e.means[rows] = _compute_mean_cell(e, list(rows))

@@ -28,6 +28,28 @@ def as_array(values: Optional[Sequence[float]]) -> Optional[np.ndarray]:
     return np.asarray(values, dtype=np.float64)
 
 
+_SCALE = 1e6  # the runner stores replicates rounded to 6 decimals
+
+
+def compact(reps: Optional[np.ndarray]) -> Optional[np.ndarray]:
+    """Half the memory for replicates stored with at most 6 decimals (what the runner writes): as
+    uint32 millionths, when that gives back every value exactly (`expand`), else unchanged. Exact
+    because parsing "0.123456" and dividing 123456 by 1e6 both give the double nearest 0.123456."""
+    if reps is None:
+        return None
+    k = np.rint(reps * _SCALE)
+    if len(k) and 0 <= k.min() and k.max() < 2 ** 32 and np.array_equal(k / _SCALE, reps):
+        return k.astype(np.uint32)
+    return reps
+
+
+def expand(reps: Optional[np.ndarray]) -> Optional[np.ndarray]:
+    """The float64 replicates a `compact` array stands for."""
+    if reps is None or reps.dtype != np.uint32:
+        return reps
+    return reps / _SCALE
+
+
 def mean_replicates(rows: Sequence[Optional[np.ndarray]]) -> Optional[np.ndarray]:
     """Replicates of a plain mean over rows, index by index (`bootstrap.mean_replicates`): rows
     without replicates are left out, the length is the shortest row's; None when no row has any."""
