@@ -195,7 +195,7 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
     if d.dataset != card.dataset or d.domain != card.domain:
         rep.problem(path, f"dataset/domain {d.dataset}/{d.domain} do not match dataset_cards/{card.id}.yaml "
                           f"({card.dataset}/{card.domain})")
-    if d.label_map_hash != card.label_map_hash:
+    if d.label_map_hash != _card_hash(card, "label_map_hash"):
         rep.problem(path, f"dataset.label_map_hash {d.label_map_hash[:12]}... does not match the card's "
                           f"{card.label_map_hash[:12]}... (scored with another label map: other type names)")
     pinned = pinned_revisions(card)
@@ -234,14 +234,16 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
     return _check_counts(rep, path, r, card)
 
 
-_CARD_HASHES: dict[int, tuple[DatasetCard, str]] = {}
+_CARD_HASHES: dict[tuple[int, str], tuple[DatasetCard, str]] = {}
 
 
-def _card_hash(card: DatasetCard) -> str:
-    """card.card_hash(), once per card object (hashing a card is far dearer than checking a file)."""
-    known = _CARD_HASHES.get(id(card))
+def _card_hash(card: DatasetCard, which: str = "card_hash") -> str:
+    """card.card_hash() or card.label_map_hash, once per card object (hashing a card is far dearer
+    than checking a file)."""
+    known = _CARD_HASHES.get((id(card), which))
     if known is None or known[0] is not card:
-        known = _CARD_HASHES[id(card)] = (card, card.card_hash())
+        value = getattr(card, which)
+        known = _CARD_HASHES[(id(card), which)] = (card, value() if callable(value) else value)
     return known[1]
 
 

@@ -134,3 +134,16 @@ def test_compact_replicates_give_back_the_same_floats():
     assert c.dtype == np.uint32 and replicates.expand(c).tolist() == six.tolist()
     raw = np.asarray([rng.random() for _ in range(50)])  # more decimals: kept as they are
     assert replicates.compact(raw) is raw and replicates.expand(raw) is raw
+
+
+def test_indented_json_text_is_json_dumps_text():
+    from unibench.leaderboard.json_text import dumps_indented
+
+    odd = {"a": [], "b": {}, "c": [1, 2.5, -0.0, 1e-07, 1e16, 12345678901234567890, True, False, None],
+           "d\n\"é☃": {"x": [[], [{}], [[1]]], "y": (0.1, 0.2)}, 3: "int key", 2.5: "float key", None: "none key",
+           True: "bool key", "nan": [float("nan"), float("inf"), -float("inf")],
+           "s": "\u2028 \x00 \x1f <script> \\ / \ud800"}
+    for value in (odd, [], {}, "x", 1.5, None, [odd, [odd]]):
+        assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+    with pytest.raises(TypeError):  # unknown types: json.dumps's own answer
+        dumps_indented({"x": object()})

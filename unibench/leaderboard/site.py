@@ -26,6 +26,7 @@ from ..errors import UnibenchError
 from ..io import atomic_write_text, replace_dir
 from ..resources import resource_dir
 from . import downloads
+from .json_text import dumps_indented
 from .board import (CROSSNER_MIT, REPORTED_GROUP, Entry, collect, crossner_mit_table, dataset_table, domain_table,
                     main_table, size_points)
 from .plots import domain_svg, size_svg
@@ -41,7 +42,13 @@ def slug(text: str) -> str:
 
 def entry_slug(e: Entry) -> str:
     """File name of an entry's pages: readable, and unique even when two keys slug alike."""
-    return f"{slug(e.model_id)}-{e.source_key}-{hashlib.sha1(e.key.encode()).hexdigest()[:8]}"
+    key = (e.model_id, e.source_key, e.key)
+    if key not in _ENTRY_SLUGS:  # pages link every entry many times over
+        _ENTRY_SLUGS[key] = f"{slug(e.model_id)}-{e.source_key}-{hashlib.sha1(e.key.encode()).hexdigest()[:8]}"
+    return _ENTRY_SLUGS[key]
+
+
+_ENTRY_SLUGS: dict[tuple, str] = {}
 
 
 def _env() -> jinja2.Environment:
@@ -154,7 +161,7 @@ def _render(board, out: Path, progress, main=None) -> int:
             page(f"samples/{entry_slug(e)}/{row}.html", "samples.html.j2", e=e, card=reg[row], log=log,
                  result=e.rows[row], cap=MAX_SENTENCES)
     data = downloads.leaderboard_json(main, t3, entries, board.skipped, __version__)
-    _write(out / "leaderboard.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    _write(out / "leaderboard.json", dumps_indented(data) + "\n")  # json.dumps(indent=2)'s text, faster
     _write(out / "leaderboard.csv", downloads.main_csv(data))
     _write(out / "results-long.csv", downloads.long_csv(data))
     _write(out / "leaderboard.tex", downloads.latex(main, t3, names))
