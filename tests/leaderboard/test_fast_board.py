@@ -147,3 +147,32 @@ def test_indented_json_text_is_json_dumps_text():
         assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
     with pytest.raises(TypeError):  # unknown types: json.dumps's own answer
         dumps_indented({"x": object()})
+
+
+def _files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_rendering_processes_write_the_same_site_as_one(results, tmp_path, monkeypatch):
+    from unibench.leaderboard.site import build_site
+
+    monkeypatch.setenv("UNIBENCH_BUILD_WORKERS", "1")
+    one = build_site(results, tmp_path / "one")
+    monkeypatch.setenv("UNIBENCH_BUILD_WORKERS", "2")
+    two = build_site(results, tmp_path / "two")
+    assert one["pages"] == two["pages"] > 60
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
+
+
+def test_a_failing_rendering_process_fails_the_build(results, tmp_path, monkeypatch):
+    from unibench.errors import UnibenchError
+    from unibench.leaderboard import site
+
+    def boom(*args):
+        raise UnibenchError("latex writer broke")
+
+    monkeypatch.setenv("UNIBENCH_BUILD_WORKERS", "2")
+    monkeypatch.setattr(site.downloads, "latex", boom)  # the downloads are the child's share
+    with pytest.raises(UnibenchError, match="page-rendering process failed: latex writer broke"):
+        site.build_site(results, tmp_path / "site")
+    assert not (tmp_path / "site").exists() and not list(tmp_path.glob(".site.building-*"))

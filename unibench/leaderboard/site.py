@@ -31,6 +31,7 @@ from .board import (CROSSNER_MIT, REPORTED_GROUP, Entry, collect, crossner_mit_t
                     main_table, size_points)
 from .plots import domain_svg, size_svg
 from .samples import MAX_SENTENCES, read_samples
+from .workers import in_workers
 
 COLUMNS = downloads.COLUMNS
 MARKER = ".unibench-site"  # a folder holding this file is a site we built and may replace
@@ -107,7 +108,8 @@ def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str]
     out = Path(out)
     tmp = _prepare_out(out)
     try:
-        pages = _render(board, tmp, progress or (lambda _: None), main)
+        pages = in_workers(tmp, lambda me, workers: _render(board, tmp, progress or (lambda _: None), main,
+                                                            me, workers))
         atomic_write_text(tmp / MARKER, f"built by unibench {__version__}\n")
         _swap(tmp, out)
     except BaseException:
@@ -118,10 +120,13 @@ def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str]
             "out": str(out), "index": str(out / "index.html")}
 
 
-def _render(board, out: Path, progress, main=None) -> int:
+def _render(board, out: Path, progress, main=None, me: int = 0, workers: int = 1) -> int:
+    """Write the site; with several worker processes (workers.py), this one renders page i when
+    i % workers == me, and the last one writes the downloads."""
     entries, reg, env = board.entries, load_registry(), _env()
-    for f in (resource_dir("leaderboard") / "static").iterdir():
-        shutil.copy(f, out / f.name)
+    if me == 0:
+        for f in (resource_dir("leaderboard") / "static").iterdir():
+            shutil.copy(f, out / f.name)
     main, t3 = main if main is not None else main_table(entries), crossner_mit_table(entries)
     names = {r: reg[r].display_name for r in reg}
     dom_slugs = {d: slug(d.lower()) for d in DOMAINS}
@@ -131,10 +136,13 @@ def _render(board, out: Path, progress, main=None) -> int:
 
     def page(rel: str, template: str, **ctx) -> None:
         nonlocal n
+        n += 1
+        if (n - 1) % workers != me:
+            return
         depth = rel.count("/")
         _write(out / rel, env.get_template(template).render(root="../" * depth, **common, **ctx))
-        n += 1
-        progress(rel)
+        if me == 0:
+            progress(rel)
 
     svg, points = _size_plot(main)
     page("index.html", "index.html.j2", table=main, skipped=board.skipped, warnings=board.warnings,
@@ -160,6 +168,8 @@ def _render(board, out: Path, progress, main=None) -> int:
             log = read_samples(path)
             page(f"samples/{entry_slug(e)}/{row}.html", "samples.html.j2", e=e, card=reg[row], log=log,
                  result=e.rows[row], cap=MAX_SENTENCES)
+    if me != workers - 1:
+        return n
     data = downloads.leaderboard_json(main, t3, entries, board.skipped, __version__)
     _write(out / "leaderboard.json", dumps_indented(data) + "\n")  # json.dumps(indent=2)'s text, faster
     _write(out / "leaderboard.csv", downloads.main_csv(data))
