@@ -20,6 +20,8 @@ each table once.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -107,8 +109,26 @@ def _meta_for(folder: Path, cache: dict):
     return cache[folder]
 
 
+@contextlib.contextmanager
+def gc_paused():
+    """No cyclic garbage collection while tens of thousands of parsed results pile up: each collection
+    would walk them all again (30 % of reading 24,500 files), and they form no cycles to collect."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def collect(dirs: list[Path]) -> Board:
     """Read and validate every result file under `dirs` (once); group the valid ones into entries."""
+    with gc_paused():
+        return _collect(dirs)
+
+
+def _collect(dirs: list[Path]) -> Board:
     entries: dict[str, Entry] = {}
     skipped: list[str] = []
     warnings: list[str] = []

@@ -10,6 +10,7 @@ interrupted build leaves the previous site intact, never half a site.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
@@ -107,6 +108,7 @@ def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str]
     main = main_table(board.entries)  # once: the index, the downloads and the summary share it
     out = Path(out)
     tmp = _prepare_out(out)
+    gc.freeze()  # the collected results live until the end: no cyclic collection walks them again
     try:
         pages = in_workers(tmp, lambda me, workers: _render(board, tmp, progress or (lambda _: None), main,
                                                             me, workers))
@@ -115,6 +117,8 @@ def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str]
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        gc.unfreeze()
     return {"entries": len(board.entries), "main_rows": sum(len(r) for _, r in main),
             "groups": [g for g, _ in main], "pages": pages, "skipped": board.skipped, "warnings": board.warnings,
             "out": str(out), "index": str(out / "index.html")}
