@@ -4,6 +4,7 @@ ranks, values, CIs, notes and ≈ markers, the skipped list, and the JSON / CSV 
 byte for byte. Plus the numpy replicate helpers against `metrics.bootstrap` on awkward inputs."""
 
 import json
+import os
 import random
 
 import numpy as np
@@ -174,5 +175,23 @@ def test_a_failing_rendering_process_fails_the_build(results, tmp_path, monkeypa
     monkeypatch.setenv("UNIBENCH_BUILD_WORKERS", "2")
     monkeypatch.setattr(site.downloads, "latex", boom)  # the downloads are the child's share
     with pytest.raises(UnibenchError, match="page-rendering process failed: latex writer broke"):
+        site.build_site(results, tmp_path / "site")
+    assert not (tmp_path / "site").exists() and not list(tmp_path.glob(".site.building-*"))
+
+
+def test_a_failing_parent_stops_the_rendering_child(results, tmp_path, monkeypatch):
+    from unibench.leaderboard import site
+
+    real = site.domain_svg
+
+    def boom(*args):
+        if os.getpid() == parent:
+            raise RuntimeError("parent broke")
+        return real(*args)
+
+    parent = os.getpid()
+    monkeypatch.setenv("UNIBENCH_BUILD_WORKERS", "2")
+    monkeypatch.setattr(site, "domain_svg", boom)  # model pages: the parent fails on its first one
+    with pytest.raises(RuntimeError, match="parent broke"):
         site.build_site(results, tmp_path / "site")
     assert not (tmp_path / "site").exists() and not list(tmp_path.glob(".site.building-*"))

@@ -12,6 +12,7 @@ core, or with UNIBENCH_BUILD_WORKERS=1, everything runs in the one process.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -53,6 +54,10 @@ def in_workers(folder: Path, render: Callable[[int, int], int]) -> int:
         pids.append(pid)
     try:
         n = render(0, workers)
+    except BaseException:
+        for pid in pids:  # the build fails anyway: stop the others' work, then reap them
+            os.kill(pid, signal.SIGTERM)
+        raise
     finally:
         failed = [pid for pid in pids if os.waitpid(pid, 0)[1] != 0]
     if failed:
