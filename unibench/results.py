@@ -246,6 +246,12 @@ def read_result(path: Path, root: Path | None = None) -> ResultFile:
     from .safe_read import load_json
 
     obj = load_json(path, "result", root=root, hint="a result file is one JSON object (unibench/results.py)")
+    return result_from_json(obj, path)
+
+
+def result_from_json(obj: Any, path: Path) -> ResultFile:
+    """A parsed result file's JSON value as a `ResultFile` (what read_result does after parsing; for
+    callers that parsed the file already, e.g. validate)."""
     try:
         return ResultFile.model_validate(obj)
     except ValidationError as exc:

@@ -28,16 +28,17 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pydantic import ValidationError
 
 from .cards import DatasetCard, load_registry
 from .errors import UnibenchError
-from .metrics import bootstrap
 from .metrics.prf import prf
-from .privacy import find_private
+from .privacy import find_private_in_json_text
 from .queries import QUERY_CAP, SAMPLE_SEED
-from .results import SCHEMA_VERSION, ModelInfo, ResultFile, iter_result_files, read_result, result_path
+from .results import SCHEMA_VERSION, ModelInfo, ResultFile, iter_result_files, result_from_json, result_path
+from .safe_read import parse_json, read_text
 
 KNOWN_SCORER_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
 MODEL_META = "model_meta.json"
@@ -59,6 +60,7 @@ class Report:
     # runs on rows whose card records no test set: accepted, marked "test set not verified" (not a warning,
     # so --strict still accepts them); path (str) -> why
     unverified: dict = field(default_factory=dict)
+    paths: list = field(default_factory=list)  # every file checked, in reading order
 
     @property
     def ok(self) -> bool:
@@ -119,7 +121,8 @@ def _check_layout(rep: Report, path: Path, r: ResultFile) -> None:
                           "a renamed or moved result file is not accepted")
 
 
-def _check_counts(rep: Report, path: Path, r: ResultFile, card: DatasetCard) -> None:
+def _check_counts(rep: Report, path: Path, r: ResultFile, card: DatasetCard):
+    """Counts, diagnostics and replicates add up; returns the replicates as a numpy array (or None)."""
     s, d, diag = r.scores, r.dataset, r.diagnostics
     if r.per_type:
         extra = sorted(set(r.per_type) - set(card.types))
@@ -151,17 +154,23 @@ def _check_counts(rep: Report, path: Path, r: ResultFile, card: DatasetCard) -> 
             rep.problem(path, f"diagnostics.{name} {rate} != {num}/{diag.n_outputs}")
     if diag.hallucination_rate is not None and not 0 <= diag.hallucination_rate <= 1:
         rep.problem(path, f"diagnostics.hallucination_rate {diag.hallucination_rate} is not in [0, 1]")
-    reps = s.f1_replicates
+    reps, arr = s.f1_replicates, None
     if reps:
-        if any(not 0 <= x <= 1 for x in reps):
+        import numpy as np  # lazy: only result files with replicates need it
+
+        from .leaderboard.replicates import interval  # bootstrap.interval's numbers, with a numpy sort
+
+        arr = np.asarray(reps, dtype=np.float64)
+        if not (arr.min() >= 0 and arr.max() <= 1):
             rep.problem(path, "scores.f1_replicates: every bootstrap replicate F1 must be in [0, 1]")
         elif s.n_bootstrap is not None and s.n_bootstrap != len(reps):
             rep.problem(path, f"scores.n_bootstrap {s.n_bootstrap} != {len(reps)} stored replicates")
         elif s.ci95 is not None:
-            lo, hi = bootstrap.interval(reps)
+            lo, hi = interval(arr)
             if abs(lo - s.ci95[0]) > CI_TOL or abs(hi - s.ci95[1]) > CI_TOL:
                 rep.problem(path, f"scores.ci95 {list(s.ci95)} is not the 95% percentile interval of the stored "
                                   f"replicates ({lo:.6f}, {hi:.6f})")
+    return arr
 
 
 def _check_test_set(rep: Report, path: Path, r: ResultFile, card: DatasetCard) -> None:
@@ -191,7 +200,7 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
     if d.dataset != card.dataset or d.domain != card.domain:
         rep.problem(path, f"dataset/domain {d.dataset}/{d.domain} do not match dataset_cards/{card.id}.yaml "
                           f"({card.dataset}/{card.domain})")
-    if d.label_map_hash != card.label_map_hash:
+    if d.label_map_hash != _card_hash(card, "label_map_hash"):
         rep.problem(path, f"dataset.label_map_hash {d.label_map_hash[:12]}... does not match the card's "
                           f"{card.label_map_hash[:12]}... (scored with another label map: other type names)")
     pinned = pinned_revisions(card)
@@ -203,7 +212,7 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
                      "--update-card` pins it)" if unpinned else ""))
     if not HEX64.match(d.content_hash):
         rep.problem(path, "dataset.content_hash must be the sha256 (64 hex digits) of the normalised test split")
-    if d.card_hash and d.card_hash != card.card_hash():
+    if d.card_hash and d.card_hash != _card_hash(card):
         msg = (f"dataset.card_hash differs from dataset_cards/{card.id}.yaml: the card changed after this run "
                "(label map and source revision still match; compare the content hash with other runs)")
         rep.problem(path, msg) if strict else rep.warnings.append(f"{path}: {msg}")
@@ -227,7 +236,71 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
     if m.revision.strip().lower() in UNTRACEABLE_REVISIONS:
         rep.problem(path, f"model.revision {m.revision!r} does not identify the weights (give a commit sha or a "
                           "weights hash, e.g. --model hf:ORG/NAME@SHA)")
-    _check_counts(rep, path, r, card)
+    return _check_counts(rep, path, r, card)
+
+
+_CARD_HASHES: dict[tuple[int, str], tuple[DatasetCard, str]] = {}
+
+
+def _card_hash(card: DatasetCard, which: str = "card_hash") -> str:
+    """card.card_hash() or card.label_map_hash, once per card object (hashing a card is far dearer
+    than checking a file)."""
+    known = _CARD_HASHES.get((id(card), which))
+    if known is None or known[0] is not card:
+        value = getattr(card, which)
+        known = _CARD_HASHES[(id(card), which)] = (card, value() if callable(value) else value)
+    return known[1]
+
+
+_BIG_EXPONENT = re.compile(r"[eE][+0-9][0-9][0-9]")  # e400, E+999 (and a harmless e+12: only slower)
+_NUMBER_CHARS = frozenset("0123456789.+-")
+_LIST = '_replicates": ['
+
+
+def _suspect(text: str) -> bool:
+    if "NaN" in text or "Infinity" in text:
+        return True
+    for m in _BIG_EXPONENT.finditer(text):
+        i = m.start() - 1
+        while i >= 0 and text[i] in _NUMBER_CHARS:
+            i -= 1
+        if i < m.start() - 1 and (i < 0 or text[i] in ":[, \t\r\n"):
+            return True
+    return False
+
+
+def _may_be_non_finite(text: str) -> bool:
+    """Could json read a NaN or an infinity from `text`: the words, or a number token with a three-digit
+    exponent (1e400 overflows)? An exponent inside a string (a hex digest's `5e123`) does not count: the
+    character before the number must be JSON punctuation or white space, not a letter or a quote.
+    Speed: the replicate lists are most of a file; one is searched only when it holds an N, I, e or E."""
+    start = 0
+    while True:
+        i = text.find(_LIST, start)
+        j = text.find("]", i) if i >= 0 else -1
+        if j < 0:
+            return _suspect(text[start:])
+        numbers = text[i + len(_LIST):j]
+        if _suspect(text[start:i]) or (any(c in numbers for c in "NIeE") and _suspect(numbers)):
+            return True
+        start = j
+
+
+def _parse_result(path: Path, text: str) -> tuple[ResultFile | None, list[str]]:
+    """Parse and validate a result file's text (read once through `safe_read`): (the result, []) or (None,
+    the dotted paths of its NaN / infinity values). A file that is not valid JSON or not a valid result raises
+    the project's error naming the line. The common case (no `NaN`, `Infinity` or three-digit exponent
+    anywhere in the text) is parsed and validated in one step by pydantic's JSON parser; any doubt (such a
+    word, or pydantic refusing the text) takes the `json` route with the walk for NaN and infinity, and
+    `result_from_json` has the last word on errors."""
+    if not _may_be_non_finite(text):
+        try:
+            return ResultFile.model_validate_json(text), []
+        except ValidationError:
+            pass  # the json route below decides, and words the error as everywhere else
+    obj = parse_json(text, path, hint="a result file is one JSON object (unibench/results.py)")
+    bad = non_finite(obj)
+    return (None, bad) if bad else (result_from_json(obj, path), [])
 
 
 def _check_model_meta(rep: Report, folder: Path, results: list[tuple[Path, ResultFile]], require: bool,
@@ -264,9 +337,11 @@ def _check_model_meta(rep: Report, folder: Path, results: list[tuple[Path, Resul
 
 
 def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool = False,
-                 allow_empty: bool = False) -> Report:
-    from .safe_read import load_json
-
+                 allow_empty: bool = False, on_result: Callable[..., None] | None = None) -> Report:
+    """Check every result file under `root`. `on_result(path, result, replicates)` receives each file
+    that parsed, after its own checks, with its bootstrap replicates as the numpy array the checks
+    made (or None): the leaderboard keeps these instead of reading the files again. The files
+    `Report.by_file` names at the end failed."""
     reg = load_registry()
     rep = Report(allow_empty=allow_empty)
     seen: dict[tuple, Path] = {}
@@ -274,24 +349,20 @@ def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool =
     test_sets: dict[tuple, dict[str, list[Path]]] = {}
     for path in iter_result_files(Path(root)):
         rep.files += 1
+        rep.paths.append(path)
         try:
-            raw = load_json(path, "result", root=root)
-        except UnibenchError as exc:  # not a regular file, over the cap, not UTF-8, not JSON
+            text = read_text(path, "result", root=root)  # regular file inside root, size cap, UTF-8
+            r, bad = _parse_result(path, text)
+        except UnibenchError as exc:  # not a regular file, over the cap, not UTF-8, not JSON, not a result
             rep.error(path, exc)
             continue
-        bad = non_finite(raw)
         if bad:
             rep.problem(path, f"NaN or infinity at {', '.join(bad[:5])}: every number must be finite")
             continue
-        private = find_private(raw) if raw is not None else []
+        private = find_private_in_json_text(text)
         if private:
             rep.problem(path, f"private details must not be published: {'; '.join(private[:5])} (re-run with this "
                               "unibench, which stamps a checkpoint's folder name and URLs without credentials)")
-        try:
-            r = read_result(path, root)
-        except UnibenchError as exc:
-            rep.error(path, exc)
-            continue
         if r.stamps.schema_version != SCHEMA_VERSION:
             rep.problem(path, f"schema_version {r.stamps.schema_version!r}; this unibench reads {SCHEMA_VERSION!r}")
         row = r.dataset.row if r.dataset else None
@@ -301,8 +372,12 @@ def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool =
             continue
         _check_layout(rep, path, r)
         if r.kind == "reported":
+            if on_result is not None:
+                on_result(path, r, None)
             continue
-        _check_run(rep, path, r, reg[row], strict)
+        arr = _check_run(rep, path, r, reg[row], strict)
+        if on_result is not None:
+            on_result(path, r, arr)
         key = (r.model.id, r.model.revision, row, r.dataset.version)
         if r.dataset.split != "test" or r.dataset.limit:
             continue  # a partial/demo run (a problem of its own above) lives apart and duplicates no full run

@@ -10,23 +10,32 @@ different scorer versions are never ranked together and a paper's number never o
 
 Model metadata comes from `model_meta.json` beside the result files when it is there (what
 `unibench submit` uploads, the MTEB convention), else from the result files themselves.
+
+At scale (500 models x 49 rows): each file is read, parsed and validated once (validate_dir hands
+the parsed files over); its bootstrap replicates move into a compact array at once, each entry's
+means, CIs and paired-test summary are formed once after collection, and the arrays are dropped
+(replicates.py). The tables are plain functions of those precomputed cells; site.py computes
+each table once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Optional
 
-from ..aggregate import mean_of
 from ..cards import DOMAINS, load_registry
 from ..errors import UnibenchError
-from ..results import ResultFile, iter_result_files, read_result
 from ..parse_warning import result_parse_warning
+from ..results import ResultFile
 from ..validate import MODEL_META, read_model_meta, validate_dir
-from .significance import not_separable
+from .replicates import as_array, compact, expand, interval, mean_replicates
+from .significance import not_separable, paired_summary
 
 CROSSNER_MIT = ["mit_movie", "mit_restaurant", "crossner_ai", "crossner_literature", "crossner_music",
                 "crossner_politics", "crossner_science"]
@@ -55,12 +64,18 @@ class Entry:
     domain_reported: dict[str, ResultFile] = field(default_factory=dict)
     overall_reported: Optional[ResultFile] = None
     files: list[str] = field(default_factory=list)
+    # the rows' bootstrap replicates (moved out of `rows[...].scores.f1_replicates` as each file is read),
+    # until `summarise` has formed the means below from them and dropped them
+    replicates: dict = field(default_factory=dict, repr=False)
+    means: dict = field(default_factory=dict, repr=False)  # tuple of row ids -> Cell (mean over those rows)
+    paired: tuple = ((), None, None)  # significance.paired_summary
+    pair_memo: dict = field(default_factory=dict, repr=False)  # entry key below -> paired-test outcome
 
     def row_f1(self, row: str) -> Optional[float]:
         r = self.rows.get(row)
         return r.scores.f1 if r else None
 
-    @property
+    @cached_property
     def supervised(self) -> bool:
         """Trained on any benchmark row, or prompted in the supervised setting on any row."""
         return bool(self.training & set(load_registry())) or any(r.setting == "supervised" for r in self.rows.values())
@@ -96,8 +111,26 @@ def _meta_for(folder: Path, cache: dict):
     return cache[folder]
 
 
+@contextlib.contextmanager
+def gc_paused():
+    """No cyclic garbage collection while tens of thousands of parsed results pile up: each collection
+    would walk them all again (30 % of reading 24,500 files), and they form no cycles to collect."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def collect(dirs: list[Path]) -> Board:
-    """Read and validate every result file under `dirs`; group the valid ones into entries."""
+    """Read and validate every result file under `dirs` (once); group the valid ones into entries."""
+    with gc_paused():
+        return _collect(dirs)
+
+
+def _collect(dirs: list[Path]) -> Board:
     entries: dict[str, Entry] = {}
     skipped: list[str] = []
     warnings: list[str] = []
@@ -106,20 +139,53 @@ def collect(dirs: list[Path]) -> Board:
         d = Path(d)
         if not d.is_dir():
             raise UnibenchError(f"results folder {d} does not exist", hint="give --results DIR (default: results)")
-        report = validate_dir(d)
+        parsed: list[tuple[Path, ResultFile, object]] = []
+        shared: dict = {}
+
+        def keep(path: Path, r: ResultFile, arr) -> None:
+            reps = compact(arr if arr is not None else as_array(r.scores.f1_replicates))  # the list is released
+            r.scores.f1_replicates = None
+            _share_parts(r, shared)
+            parsed.append((path, r, reps))
+
+        report = validate_dir(d, on_result=keep)
         warnings += report.warnings + report.across_files
-        for path in iter_result_files(d):
+        read = {str(path): (r, reps) for path, r, reps in parsed}
+        for path in report.paths:  # in reading order, as the skipped list always was
             if str(path) in report.by_file:
                 skipped.append(f"{path}: " + "; ".join(report.by_file[str(path)]))
-                continue
-            r = read_result(path, d)
-            _add(entries, path, r, _meta_for(path.parent, metas), skipped)
-            if result_parse_warning(r):  # most outputs unparsed: the F1 measures the prompt format (parse_warning.py)
-                warnings.append(f"{path}: {result_parse_warning(r)}")
+            else:
+                r, reps = read.pop(str(path))
+                _add(entries, path, r, _meta_for(path.parent, metas), skipped, reps)
+                if result_parse_warning(r):  # most outputs unparsed: the F1 measures the prompt format
+                    warnings.append(f"{path}: {result_parse_warning(r)}")
+    for e in entries.values():
+        summarise(e)
     return Board(entries, skipped, warnings)
 
 
-def _add(entries: dict[str, Entry], path: Path, r: ResultFile, meta, skipped: list[str]) -> None:
+_SHARED_PARTS = ("model", "prompt", "backend", "stamps", "decoding")
+
+
+def _share_parts(r: ResultFile, seen: dict) -> None:
+    """Let a parsed result use the equal part objects of earlier files (a model's 49 files carry the
+    same model, prompt, backend, stamps and decoding; a row's files mostly the same dataset info),
+    so memory grows with what differs. The parts are read-only from here on."""
+    for name in _SHARED_PARTS:
+        part, prev = getattr(r, name), seen.get(name)
+        if part is not None and part == prev:
+            setattr(r, name, prev)
+        else:
+            seen[name] = part
+    if r.dataset is not None:
+        key = ("dataset", r.dataset.row)
+        if r.dataset == seen.get(key):
+            r.dataset = seen[key]
+        else:
+            seen[key] = r.dataset
+
+
+def _add(entries: dict[str, Entry], path: Path, r: ResultFile, meta, skipped: list[str], reps=None) -> None:
     src = r.reported.key if r.kind == "reported" else "run"
     group = group_of(r)
     key = f"{r.model.id}@{r.model.revision}#{src}|{group}"
@@ -135,6 +201,8 @@ def _add(entries: dict[str, Entry], path: Path, r: ResultFile, meta, skipped: li
             skipped.append(f"{path}: duplicate of {e.paths[row]} (same model, revision, source and row)")
             return
         e.rows[row], e.paths[row] = r, path
+        if reps is not None:
+            e.replicates[row] = reps
         samples = path.with_name(path.stem + ".samples.jsonl")
         if os.path.lexists(samples):
             from ..safe_read import check_file
@@ -158,13 +226,40 @@ class Cell:
     note: str = ""  # e.g. "3/8 rows", "reported"
 
 
-def _mean_cell(e: Entry, rows: list[str]) -> Optional[Cell]:
+def _compute_mean_cell(e: Entry, rows: list[str]) -> Optional[Cell]:
+    """`aggregate.mean_of` over the entry's rows among `rows`, its CI from the row replicates."""
     present = {r: e.row_f1(r) for r in rows if r in e.rows}
     if not present:
         return None
-    reps = {r: (e.rows[r].scores.f1_replicates or []) for r in present}
-    a = mean_of("", present, reps)
-    return Cell(a.f1, a.ci, "" if len(present) == len(rows) else f"{len(present)}/{len(rows)} rows")
+    f1 = sum(present.values()) / len(present)
+    ci = None
+    if all(e.replicates.get(r) is not None for r in present):
+        ci = interval(mean_replicates([e.replicates[r] for r in present]))
+    return Cell(f1, ci, "" if len(present) == len(rows) else f"{len(present)}/{len(rows)} rows")
+
+
+def mean_row_sets() -> list[tuple[str, ...]]:
+    """The row sets whose means the tables show: each domain, all rows, the CrossNER/MIT seven."""
+    reg = load_registry()
+    return [*(tuple(r for r in reg if reg[r].domain == d) for d in DOMAINS), tuple(reg), tuple(CROSSNER_MIT)]
+
+
+def summarise(e: Entry) -> None:
+    """Form the entry's means, CIs and paired-test summary once, then drop its replicate arrays."""
+    e.replicates = {row: expand(a) for row, a in e.replicates.items()}
+    if e.rows:
+        for rows in mean_row_sets():
+            e.means[rows] = _compute_mean_cell(e, list(rows))
+    e.paired = paired_summary(e.kind, e.rows, e.replicates)
+    e.replicates = {}
+
+
+def _mean_cell(e: Entry, rows: list[str]) -> Optional[Cell]:
+    key = tuple(rows)
+    if key not in e.means:  # a row set no table shows (needs the replicates: before `summarise`)
+        e.means[key] = _compute_mean_cell(e, rows)
+    c = e.means[key]
+    return None if c is None else Cell(c.value, c.ci, c.note)  # a copy: tables may annotate their cell
 
 
 def _rank(rows: list[dict], column: str) -> list[dict]:

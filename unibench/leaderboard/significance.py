@@ -7,42 +7,49 @@ differences is a paired bootstrap test, far sharper than comparing two intervals
 not pairable (other seeds, other data hashes, other rows), the fallback is the overlap of their
 95% CIs, which is conservative: overlapping intervals do not prove two models equal, but
 non-overlapping ones separate them. Reported numbers carry no replicates: no marker.
+
+Speed: what the test needs of an entry (its rows, a pairing signature, the mean of its row replicates)
+is formed once per entry by `paired_summary` while the replicates are in memory (board.collect), so
+comparing two neighbours costs one subtraction and one sort of their mean replicates, and the result is
+kept per pair on the upper entry (the same two neighbours meet again in other tables).
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
-from ..metrics import bootstrap
+from .replicates import interval, mean_replicates
 
 PAIRED = "paired bootstrap"
 OVERLAP = "95% CI overlap"
 
 
-def _pairable(a, b, rows: list[str]) -> bool:
-    for row in rows:
-        ra, rb = a.rows.get(row), b.rows.get(row)
-        if ra is None or rb is None or ra.kind != "run" or rb.kind != "run":
-            return False
-        sa, sb = ra.scores, rb.scores
-        if not sa.f1_replicates or not sb.f1_replicates or len(sa.f1_replicates) != len(sb.f1_replicates):
-            return False
-        if sa.bootstrap_seed is None or sa.bootstrap_seed != sb.bootstrap_seed:
-            return False
-        if (ra.dataset.content_hash, ra.dataset.n_sentences) != (rb.dataset.content_hash, rb.dataset.n_sentences):
-            return False
-    return bool(rows)
+def paired_summary(kind: str, rows: dict, replicates: dict) -> tuple:
+    """(sorted row ids, signature, mean replicates over those rows) of one entry. Two entries are
+    pairable exactly when their row ids and signatures are equal and the signature is not None:
+    every row a run with stored replicates and a bootstrap seed, and per row the same number of
+    replicates, seed, test-set content hash and sentence count."""
+    ids = tuple(sorted(rows))
+    signature = []
+    for row in ids:
+        r, reps = rows[row], replicates.get(row)
+        if kind != "run" or r.kind != "run" or reps is None or r.scores.bootstrap_seed is None:
+            return ids, None, None
+        signature.append((len(reps), r.scores.bootstrap_seed, r.dataset.content_hash, r.dataset.n_sentences))
+    if not ids:
+        return ids, None, None
+    return ids, tuple(signature), mean_replicates([replicates[row] for row in ids])
 
 
 def not_separable(a, b, ci_a, ci_b) -> Optional[str]:
     """The method by which entries a (ranked above) and b are *not* significantly different, or None
-    when they are (or when there is nothing to compare)."""
-    rows_a, rows_b = sorted(a.rows), sorted(b.rows)
-    if rows_a == rows_b and _pairable(a, b, rows_a):
-        ma = bootstrap.mean_replicates([a.rows[r].scores.f1_replicates for r in rows_a])
-        mb = bootstrap.mean_replicates([b.rows[r].scores.f1_replicates for r in rows_a])
-        lo, hi = bootstrap.interval([x - y for x, y in zip(ma, mb)])
-        return PAIRED if lo <= 0 <= hi else None
+    when they are (or when there is nothing to compare). a.paired / b.paired: `paired_summary`."""
+    (rows_a, sig_a, mean_a), (rows_b, sig_b, mean_b) = a.paired, b.paired
+    if rows_a == rows_b and sig_a is not None and sig_a == sig_b:
+        if b.key not in a.pair_memo:
+            lo, hi = interval(mean_a - mean_b)
+            a.pair_memo[b.key] = PAIRED if lo <= 0 <= hi else None
+        return a.pair_memo[b.key]
     if ci_a and ci_b and ci_a[0] <= ci_b[1] and ci_b[0] <= ci_a[1]:
         return OVERLAP
     return None

@@ -10,6 +10,7 @@ interrupted build leaves the previous site intact, never half a site.
 
 from __future__ import annotations
 
+import gc
 import glob
 import hashlib
 import json
@@ -28,11 +29,13 @@ from ..io import atomic_write_text, replace_dir
 from ..parse_warning import result_parse_warning
 from ..resources import resource_dir
 from . import downloads
+from .json_text import dumps_indented
 from .board import (CROSSNER_MIT, REPORTED_GROUP, Entry, collect, crossner_mit_table, dataset_table, domain_table,
                     main_table, size_points)
 from .familiarity_plot import familiarity_points, familiarity_svg
 from .plots import domain_svg, size_svg
 from .samples import MAX_SENTENCES, read_samples
+from .workers import in_workers
 
 COLUMNS = downloads.COLUMNS
 MARKER = ".unibench-site"  # a folder holding this file is a site we built and may replace
@@ -44,7 +47,13 @@ def slug(text: str) -> str:
 
 def entry_slug(e: Entry) -> str:
     """File name of an entry's pages: readable, and unique even when two keys slug alike."""
-    return f"{slug(e.model_id)}-{e.source_key}-{hashlib.sha1(e.key.encode()).hexdigest()[:8]}"
+    key = (e.model_id, e.source_key, e.key)
+    if key not in _ENTRY_SLUGS:  # pages link every entry many times over
+        _ENTRY_SLUGS[key] = f"{slug(e.model_id)}-{e.source_key}-{hashlib.sha1(e.key.encode()).hexdigest()[:8]}"
+    return _ENTRY_SLUGS[key]
+
+
+_ENTRY_SLUGS: dict[tuple, str] = {}
 
 
 def _env() -> jinja2.Environment:
@@ -110,29 +119,44 @@ def _swap(tmp: Path, out: Path) -> None:
     _remove_leftovers(out)
 
 
+def _write(path: Path, text: str) -> None:
+    """A file of the site being built. The whole folder is private until `_swap` moves it into place
+    (what makes the build atomic), so a page needs no rename and no fsync of its own: that was
+    most of the time of writing 600 pages."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
 def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str], None]] = None) -> dict:
     """Collect and validate the result files under `results` and write the site to `out`."""
     board = collect(results)
+    main = main_table(board.entries)  # once: the index, the downloads and the summary share it
     out = Path(out)
     tmp = _prepare_out(out)
+    gc.freeze()  # the collected results live until the end: no cyclic collection walks them again
     try:
-        pages = _render(board, tmp, progress or (lambda _: None))
+        pages = in_workers(tmp, lambda me, workers: _render(board, tmp, progress or (lambda _: None), main,
+                                                            me, workers))
         atomic_write_text(tmp / MARKER, f"built by unibench {__version__}\n")
         _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    main = main_table(board.entries)
+    finally:
+        gc.unfreeze()
     return {"entries": len(board.entries), "main_rows": sum(len(r) for _, r in main),
             "groups": [g for g, _ in main], "pages": pages, "skipped": board.skipped, "warnings": board.warnings,
             "out": str(out), "index": str(out / "index.html")}
 
 
-def _render(board, out: Path, progress) -> int:
+def _render(board, out: Path, progress, main=None, me: int = 0, workers: int = 1) -> int:
+    """Write the site; with several worker processes (workers.py), this one renders page i when
+    i % workers == me, and the last one writes the downloads."""
     entries, reg, env = board.entries, load_registry(), _env()
-    for f in (resource_dir("leaderboard") / "static").iterdir():
-        shutil.copyfile(f, out / f.name)  # the umask's mode, not the installed file's
-    main, t3 = main_table(entries), crossner_mit_table(entries)
+    if me == 0:
+        for f in (resource_dir("leaderboard") / "static").iterdir():
+            shutil.copyfile(f, out / f.name)  # the umask's mode, not the installed file's
+    main, t3 = main if main is not None else main_table(entries), crossner_mit_table(entries)
     names = {r: reg[r].display_name for r in reg}
     dom_slugs = {d: slug(d.lower()) for d in DOMAINS}
     common = {"version": __version__, "domains": DOMAINS, "columns": COLUMNS, "dom_slugs": dom_slugs,
@@ -141,10 +165,13 @@ def _render(board, out: Path, progress) -> int:
 
     def page(rel: str, template: str, **ctx) -> None:
         nonlocal n
-        depth = rel.count("/")
-        atomic_write_text(out / rel, env.get_template(template).render(root="../" * depth, **common, **ctx))
         n += 1
-        progress(rel)
+        if (n - 1) % workers != me:
+            return
+        depth = rel.count("/")
+        _write(out / rel, env.get_template(template).render(root="../" * depth, **common, **ctx))
+        if me == 0:
+            progress(rel)
 
     svg, points = _size_plot(main)
     page("index.html", "index.html.j2", table=main, skipped=board.skipped, warnings=board.warnings,
@@ -173,9 +200,11 @@ def _render(board, out: Path, progress) -> int:
             log = read_samples(path)
             page(f"samples/{entry_slug(e)}/{row}.html", "samples.html.j2", e=e, card=reg[row], log=log,
                  result=e.rows[row], cap=MAX_SENTENCES)
+    if me != workers - 1:
+        return n
     data = downloads.leaderboard_json(main, t3, entries, board.skipped, __version__)
-    atomic_write_text(out / "leaderboard.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    atomic_write_text(out / "leaderboard.csv", downloads.main_csv(data))
-    atomic_write_text(out / "results-long.csv", downloads.long_csv(data))
-    atomic_write_text(out / "leaderboard.tex", downloads.latex(main, t3, names))
+    _write(out / "leaderboard.json", dumps_indented(data) + "\n")  # json.dumps(indent=2)'s text, faster
+    _write(out / "leaderboard.csv", downloads.main_csv(data))
+    _write(out / "results-long.csv", downloads.long_csv(data))
+    _write(out / "leaderboard.tex", downloads.latex(main, t3, names))
     return n
