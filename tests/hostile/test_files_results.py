@@ -77,7 +77,7 @@ def test_validate_names_the_bad_file(tmp_path, capsys, case):
     assert "Traceback" not in out + err
     assert str(target) in err, err
     assert str(root / GOOD) not in err  # the good file is not blamed
-    assert "2 result files, 1 problems" in out
+    assert "2 result files, 1 problem," in out
 
 
 @pytest.mark.parametrize("case", ["devzero_symlink", "oversize", "deep_nesting", "latin1", "symlink_outside"])

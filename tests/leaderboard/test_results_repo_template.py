@@ -69,5 +69,5 @@ def test_pull_request_checker_validates_and_comments(tmp_path, hub, hf_env, my_r
     assert "2 pull request(s), 1 failed" in p.stdout
     assert good.comments == ["unibench validate: 2 result files, all checks pass."]
     bad = hub.repos[REPO_ID].prs[1].comments[0]
-    assert "1 problem(s)" in bad and "results/myorg__ner-7b/abc123/crossner_ai.json" in bad
+    assert "1 problem:" in bad and "results/myorg__ner-7b/abc123/crossner_ai.json" in bad
     assert "does not match the counts" in bad and TOKEN not in p.stdout + p.stderr + bad
