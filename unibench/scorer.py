@@ -17,12 +17,14 @@ from .metrics.diagnostics import Diagnostics, in_text, padded_norm
 from .metrics.prf import Counts
 from .metrics.uniner import _parse, gold_items, query_counts
 
-SCORER_VERSION = "1.3"  # bump when any number this module produces could change
+SCORER_VERSION = "1.4"  # bump when any number this module produces could change
 # 1.1: an empty list from a span adapter is no longer counted as an empty output (scores unchanged).
 # 1.2: span adapters' lists are parsed like gold (symmetric "]" quirk); empty normalised strings
 #      (e.g. a gold "@" in BTC) are not counted as hallucinations.
 # 1.3: `run` and `score` keep only the text after the last "ASSISTANT:" for the UniNER adapters, as the
 #      original get_response did (unibench/adapters/outputs.py); before, the output was only stripped.
+# 1.4: bootstrap draws from numpy's Generator (PCG64) instead of Python's random.choices: the same method
+#      and point scores, other replicate draws, so CIs differ in the last digits (docs/metric.md).
 
 
 @dataclass
