@@ -265,10 +265,15 @@ def _key_lines(text: str) -> dict[str, int]:
     return out
 
 
+# libyaml's safe loader when PyYAML was built with it (same documents, ~10x faster: the registry's 49 cards
+# are read by every command); the pure-Python one otherwise.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_card(path: Path) -> DatasetCard:
     text = path.read_text(encoding="utf-8")
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise CardError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path=path,
