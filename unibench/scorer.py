@@ -181,7 +181,12 @@ def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAU
                         padded_cache.clear()
                     padded = padded_cache[text] = padded_norm(text)
                 totals[7] += len(pred)
-                totals[8] += sum(1 for item in pred if not in_text(item, padded))
+                for item in pred:  # in_text, with the plain-string case inline
+                    if type(item) is str:
+                        if item and f" {item} " not in padded:
+                            totals[8] += 1
+                    elif not in_text(item, padded):
+                        totals[8] += 1
         label = rec.get("label")
         if label is not None:
             c = per_type.get(label)

@@ -78,8 +78,13 @@ def _output_converter(adapter: str, path: Path):
     from ..adapters.outputs import parse_sentence_output, scorer_output
 
     spec = get_adapter(adapter)
-    if spec.kind != "per_sentence":
-        return lambda obj, lineno: scorer_output(spec, obj["output"], (), obj.get("label"))
+    if spec.kind != "per_sentence":  # scorer_output for per-query adapters: get_response on text, lists unchanged
+        from ..adapters.outputs import get_response
+
+        marker = spec.response_after
+        if marker is None:
+            return None
+        return lambda obj, lineno: get_response(obj["output"], marker) if type(obj["output"]) is str else obj["output"]
     from ..cards import load_registry
 
     reg = load_registry()
