@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -40,20 +39,25 @@ def machine() -> dict:
 
 
 def run_child(cmd: list[str], code: Path | None = None) -> dict:
-    """Run `cmd` in a fresh process with `code` (default: this checkout) first on PYTHONPATH."""
+    """Run `cmd` in a fresh process with `code` (default: this checkout) first on PYTHONPATH; its own rusage
+    (os.wait4), so neither the generator's memory nor another child's counts in its peak RSS."""
     env = {**os.environ, "PYTHONPATH": str(code or REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     before = machine()
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    # cwd too: `python -m` puts the working directory first on sys.path
-    proc = subprocess.run(cmd, env=env, cwd=str(code or REPO), capture_output=True, text=True)
-    seconds = time.perf_counter() - t0
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t0 = time.perf_counter()
+        # cwd too: `python -m` puts the working directory first on sys.path
+        proc = subprocess.Popen(cmd, env=env, cwd=str(code or REPO), stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # ru_maxrss: the largest child so far
-    cpu = usage.ru_utime + usage.ru_stime - used.ru_utime - used.ru_stime
-    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
-            "load_before": before, "load_after": machine(), "stdout": proc.stdout}
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stdout[-2000:]}\n{stderr[-2000:]}")
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "load_before": before, "load_after": machine(),
+            "stdout": stdout}
 
 
 def _workdir(args, name: str) -> Path:
