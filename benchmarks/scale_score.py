@@ -67,14 +67,20 @@ def _workdir(args, name: str) -> Path:
 
 
 def write_predictions(path: Path, n: int, rows: list[str] | None = None) -> int:
-    """n recorded outputs in the samples-log format; with `rows`, the released queries' shapes are spread over
-    those row ids (each row its own sentences), else they keep their own rows (CrossNER x5, MIT-restaurant)."""
+    """n recorded outputs in the samples-log format (see `_generate`), written by a child process: a peak RSS
+    taken after this process had held millions of records would count them (fork copies them until exec)."""
+    if not path.exists():
+        run_child([sys.executable, str(Path(__file__).resolve()), "_generate", str(path), str(n), *(rows or [])])
+    return sum(1 for _ in path.open(encoding="utf-8"))
+
+
+def _generate(path: Path, n: int, rows: list[str] | None = None) -> int:
+    """With `rows`, the released queries' shapes are spread over those row ids in contiguous blocks, else they
+    keep their own rows (CrossNER x5, MIT-restaurant)."""
     from bench_score import build_records, load_queries
 
     from unibench.io import atomic_write_text
 
-    if path.exists():
-        return sum(1 for _ in path.open(encoding="utf-8"))
     recs = build_records(load_queries(SHARED / "uniner_released"), n)
     if rows:
         for i, r in enumerate(recs):  # contiguous blocks: row k gets the k-th 1/len(rows) of the records
@@ -163,6 +169,10 @@ def add_arguments(ap) -> None:
 def main(argv=None) -> None:
     import argparse
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_generate"]:  # the input generator, run as a child by write_predictions
+        _generate(Path(argv[1]), int(argv[2]), argv[3:] or None)
+        return
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("workload", choices=sorted(WORKLOADS))
     add_arguments(ap)
