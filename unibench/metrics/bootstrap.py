@@ -14,9 +14,10 @@ only the random stream differs (docs/metric.md).
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_RESAMPLES = 1000
 DEFAULT_SEED = 12345
@@ -31,6 +32,8 @@ def replicates(per_sentence: Sequence[tuple[int, int, int]], *, n: int = DEFAULT
     gives the same stream whatever the block size, so replicate j is always the same draw
     (`straightforward_replicates` below is the one-replicate-at-a-time reference the tests compare to).
     """
+    import numpy as np  # imported when used: `unibench --help` and the CLI modules stay light
+
     m = len(per_sentence)
     if m == 0 or n <= 0:
         return []
@@ -48,6 +51,8 @@ def replicates(per_sentence: Sequence[tuple[int, int, int]], *, n: int = DEFAULT
 
 def f1_array(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:
     """`prf.prf(...)[2]` element-wise, with the same operations in the same order (bit-identical floats)."""
+    import numpy as np
+
     tp = tp.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         pd, rd = tp + fp, tp + fn
@@ -60,6 +65,8 @@ def f1_array(tp: np.ndarray, fp: np.ndarray, fn: np.ndarray) -> np.ndarray:
 def straightforward_replicates(per_sentence: Sequence[tuple[int, int, int]], *, n: int = DEFAULT_RESAMPLES,
                                seed: int = DEFAULT_SEED) -> list[float]:
     """The reference: one replicate at a time, summed in Python, F1 by `prf`. Slow; for tests and readers."""
+    import numpy as np
+
     from .prf import prf
 
     m = len(per_sentence)
@@ -76,6 +83,8 @@ def straightforward_replicates(per_sentence: Sequence[tuple[int, int, int]], *, 
 def percentile(values: Sequence[float], q: float) -> float:
     """Linear-interpolation percentile (numpy's default method), q in [0, 100], computed as
     `lo + (hi - lo) * frac` on the sorted values (the formula earlier scorer versions used)."""
+    import numpy as np
+
     xs = np.sort(np.asarray(values, dtype=np.float64)) if len(values) else ()
     if not len(xs):
         return float("nan")
@@ -96,6 +105,8 @@ def mean_replicates(rows: Sequence[Sequence[float]]) -> list[float]:
 
     Summed row after row in the given order, then divided by the number of rows: the same
     floating-point operations as `sum(r[i] for r in rows) / len(rows)`, one numpy add per row."""
+    import numpy as np
+
     rows = [r for r in rows if len(r)]
     if not rows:
         return []
