@@ -7,6 +7,7 @@ machine is shared, so every figure is printed beside the load average and the CP
 
     python benchmarks/bench_scale.py leaderboard                  # 500 models x 49 rows = 24,500 files
     python benchmarks/bench_scale.py leaderboard --models 50 --keep /tmp/lb-50
+    python benchmarks/bench_scale.py score-1m | score-vs-parse | cached-rerun | rescore-49   (scale_score.py)
 
 `leaderboard`: N models x all 49 rows of synthetic but *valid* run result files (they pass
 `unibench validate`: each card's recorded test set, count and hash; pinned revisions; per-type
@@ -161,6 +162,10 @@ def workload_leaderboard(args) -> dict:
 
 
 WORKLOADS = {"leaderboard": workload_leaderboard}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import scale_score  # noqa: E402 - the scoring and cached re-run workloads (score-1m, score-vs-parse, ...)
+
+WORKLOADS.update(scale_score.WORKLOADS)
 
 
 def main(argv=None) -> None:
@@ -168,6 +173,7 @@ def main(argv=None) -> None:
     ap.add_argument("workload", choices=sorted(WORKLOADS))
     ap.add_argument("--models", type=int, default=500, help="leaderboard: number of models (x 49 rows)")
     ap.add_argument("--keep", help="keep (and reuse) the generated input in this folder")
+    scale_score.add_arguments(ap)
     args = ap.parse_args(argv)
     print(json.dumps(WORKLOADS[args.workload](args), indent=1))
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from .backends.base import GenRequest, ProgressFn, streams_outputs
-from .io import sha256_json
+from .io import sha256_json, sha256_text
 from .leases import SCHEMA as LEASE_SCHEMA
 from .leases import Leases
 
@@ -77,6 +77,30 @@ def request_key(namespace: dict, req: GenRequest) -> str:
                         "stop": list(req.stop), "temperature": req.temperature})
 
 
+def _canonical(obj) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class RequestKeys:
+    """`request_key` for many requests of one namespace: the same text is hashed (tested key for key), but the
+    namespace and decoding parts of the canonical JSON are encoded once, not once per request. The top-level
+    keys are written in sorted order (max_new_tokens < ns < prompt < stop < temperature), as sort_keys does."""
+
+    def __init__(self, namespace: dict):
+        self.ns = _canonical(namespace)
+        self._tails: dict[tuple, tuple[str, str]] = {}
+
+    def __call__(self, req: GenRequest) -> str:
+        tail = (req.max_new_tokens, tuple(req.stop), req.temperature)
+        parts = self._tails.get(tail)
+        if parts is None:
+            parts = self._tails[tail] = (
+                '{"max_new_tokens":' + _canonical(req.max_new_tokens) + ',"ns":' + self.ns + ',"prompt":',
+                ',"stop":' + _canonical(list(req.stop)) + ',"temperature":' + _canonical(req.temperature) + "}")
+        prompt = req.prompt if isinstance(req.prompt, str) else list(req.prompt)
+        return sha256_text(parts[0] + _canonical(prompt) + parts[1])
+
+
 class CachedBackend:
     """A TextBackend that serves hits from the cache, leases and sends each distinct miss once, commits
     every output as it arrives, and waits for keys another run on the same cache is answering."""
@@ -100,7 +124,8 @@ class CachedBackend:
         return self.backend.identity()
 
     def generate(self, requests: Sequence[GenRequest], progress: Optional[ProgressFn] = None) -> list[str]:
-        keys = [request_key(self.namespace, r) for r in requests]
+        key = RequestKeys(self.namespace)
+        keys = [key(r) for r in requests]
         found = self.cache.get_many(list(dict.fromkeys(keys)))
         out: list[Optional[str]] = [found.get(k) for k in keys]
         hits = sum(o is not None for o in out)

@@ -265,12 +265,17 @@ def _key_lines(text: str) -> dict[str, int]:
     return out
 
 
+# libyaml's safe loader when PyYAML was built with it (same documents, ~10x faster: the registry's 49 cards
+# are read by every command); the pure-Python one otherwise.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_card(path: Path) -> DatasetCard:
     from .safe_read import read_text
 
     text = read_text(path, "meta")  # regular file, size cap, UTF-8 with the BOM stripped
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=SAFE_LOADER)
     except (RecursionError, ValueError) as exc:
         raise CardError(f"unreadable YAML ({type(exc).__name__})", path=path) from None
     except yaml.YAMLError as exc:

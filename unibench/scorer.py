@@ -10,19 +10,21 @@ Nothing here knows about models or files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from .metrics import bootstrap
 from .metrics.diagnostics import Diagnostics, in_text, padded_norm
 from .metrics.prf import Counts
 from .metrics.uniner import _parse, gold_items, query_counts
 
-SCORER_VERSION = "1.3"  # bump when any number this module produces could change
+SCORER_VERSION = "1.4"  # bump when any number this module produces could change
 # 1.1: an empty list from a span adapter is no longer counted as an empty output (scores unchanged).
 # 1.2: span adapters' lists are parsed like gold (symmetric "]" quirk); empty normalised strings
 #      (e.g. a gold "@" in BTC) are not counted as hallucinations.
 # 1.3: `run` and `score` keep only the text after the last "ASSISTANT:" for the UniNER adapters, as the
 #      original get_response did (unibench/adapters/outputs.py); before, the output was only stripped.
+# 1.4: bootstrap draws from numpy's Generator (PCG64) instead of Python's random.choices: the same method
+#      and point scores, other replicate draws, so CIs differ in the last digits (docs/metric.md).
 
 
 @dataclass
@@ -81,68 +83,137 @@ def score_query(output: str | Sequence[Any], gold: Sequence[str], *, text: str |
                 diag: Diagnostics | None = None, padded_text: str | None = None) -> tuple[int, int, int, list[Any], str]:
     """Score one query. `output` is raw text (parsed with the original parser) or a list of
     already-extracted strings (span adapters), which are normalised and deduplicated the same way.
-    `padded_text` is `padded_norm(text)` when the caller has it already (passages repeat per type)."""
-    if isinstance(output, str):
-        stripped = output.strip()
-        pred, ok = _parse(stripped)
-        status = "empty" if not stripped else ("ok" if ok else "failure")
-    else:
-        # A span adapter's list is already an answer: an empty list means "no entities", like the
-        # text "[]", so it is "ok", never an empty output or a parse failure. It goes through the
-        # same path as the gold list (its JSON through the original parser), so the parser's quirks
-        # (a string containing "]" loses the whole list) hit prediction and gold alike: a perfect
-        # span model scores exactly 1.0.
-        pred = gold_items(output)
-        status = "ok"
+    `padded_text` is `padded_norm(text)` when the caller has it already (passages repeat per type).
+    The straightforward path: `score_records` computes the same numbers with its parse caches."""
+    pred, status = parse_output(output)
     tp, fp, fn = query_counts(pred, gold_items(gold))
     if diag is not None:
-        diag.n_outputs += 1
-        diag.parse_failures += status == "failure"
-        diag.empty_outputs += status == "empty"
-        diag.n_pred_items += len(pred)
-        if text is not None and pred:
-            padded = padded_text if padded_text is not None else padded_norm(text)
-            diag.n_checked_items += len(pred)
-            diag.hallucinations += sum(1 for item in pred if not in_text(item, padded))
+        _diagnose(diag, pred, status, text, padded_text)
     return tp, fp, fn, pred, status
 
 
+def parse_output(output: str | Sequence[Any]) -> tuple[list[Any], str]:
+    """(unique normalised predicted items, status) of one output: 'ok', 'empty' or 'failure'."""
+    if isinstance(output, str):
+        stripped = output.strip()
+        pred, ok = _parse(stripped)
+        return pred, "empty" if not stripped else ("ok" if ok else "failure")
+    # A span adapter's list is already an answer: an empty list means "no entities", like the
+    # text "[]", so it is "ok", never an empty output or a parse failure. It goes through the
+    # same path as the gold list (its JSON through the original parser), so the parser's quirks
+    # (a string containing "]" loses the whole list) hit prediction and gold alike: a perfect
+    # span model scores exactly 1.0.
+    return gold_items(output), "ok"
+
+
+def _diagnose(diag: Diagnostics, pred: Sequence[Any], status: str, text: str | None, padded: str | None) -> None:
+    diag.n_outputs += 1
+    diag.parse_failures += status == "failure"
+    diag.empty_outputs += status == "empty"
+    diag.n_pred_items += len(pred)
+    if text is not None and pred:
+        padded = padded if padded is not None else padded_norm(text)
+        diag.n_checked_items += len(pred)
+        diag.hallucinations += sum(1 for item in pred if not in_text(item, padded))
+
+
+# What a per-record hook receives (e.g. an error taxonomy): the record's dataset and label, its unique
+# gold and predicted items (normalised, as the metric compared them; shared between records with the same
+# output, so read-only) and its passage text (None when the record has none).
+RecordHook = Callable[[str, "str | None", Sequence[Any], Sequence[Any], "str | None"], None]
+_CACHE_CAP = 200_000  # distinct outputs / gold lists / passages remembered; cleared when full (bounded memory)
+
+
 def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAULT_RESAMPLES,
-                  seed: int = bootstrap.DEFAULT_SEED) -> dict[str, DatasetScore]:
-    """Score prediction records, grouped by their `dataset`, in first-seen order."""
-    scores: dict[str, DatasetScore] = {}
-    units: dict[str, dict[str, list[int]]] = {}
+                  seed: int = bootstrap.DEFAULT_SEED, on_record: RecordHook | None = None) -> dict[str, DatasetScore]:
+    """Score prediction records, grouped by their `dataset`, in first-seen order.
+
+    Streams: `records` may be a generator; only per-sentence (tp, fp, fn) counts are held, never the
+    records. Each distinct output string is parsed once, each distinct gold list normalised once and
+    each passage normalised once (bounded caches); the numbers equal `score_query` record by record
+    (tested). `on_record(dataset, label, gold_items, pred_items, text)` is called for every record."""
+    state: dict[str, tuple[list[int], dict, dict]] = {}  # dataset -> (totals, per-type counts, per-unit counts)
     padded_cache: dict[str, str] = {}  # a passage is asked once per type: normalise it once
+    parsed_cache: dict[str, tuple[list[Any], str]] = {}
+    gold_cache: dict[tuple, list[Any]] = {}
     for i, rec in enumerate(records):
         ds = rec["dataset"]
-        sc = scores.get(ds)
-        if sc is None:
-            sc = scores[ds] = DatasetScore(ds)
-            units[ds] = {}
+        st = state.get(ds)
+        if st is None:
+            st = state[ds] = ([0] * 9, {}, {})
+        totals, per_type, units = st
+        out = rec["output"]
+        if type(out) is str:
+            hit = parsed_cache.get(out)
+            if hit is None:
+                if len(parsed_cache) > _CACHE_CAP:
+                    parsed_cache.clear()
+                hit = parsed_cache[out] = parse_output(out)
+            pred, status = hit
+        else:
+            pred, status = parse_output(out)
+        gold = rec["gold"]
+        if gold:
+            key = tuple(gold)
+            gold_set = gold_cache.get(key)
+            if gold_set is None:
+                if len(gold_cache) > _CACHE_CAP:
+                    gold_cache.clear()
+                gold_set = gold_cache[key] = gold_items(gold)
+            tp, fp, fn = query_counts(pred, gold_set) if pred else (0, 0, len(gold_set))
+        else:
+            gold_set = []
+            tp, fp, fn = 0, len(pred), 0
         text = rec.get("text")
-        padded = None
-        if text is not None:
-            padded = padded_cache.get(text)
-            if padded is None:
-                if len(padded_cache) > 100_000:  # bounded memory on huge files
-                    padded_cache.clear()
-                padded = padded_cache[text] = padded_norm(text)
-        tp, fp, fn, _pred, _status = score_query(rec["output"], rec["gold"], text=text,
-                                                 diag=sc.diagnostics, padded_text=padded)
-        sc.counts.add(tp, fp, fn)
-        sc.n_queries += 1
+        # totals: tp, fp, fn, queries, parse failures, empty outputs, predicted items, checked items, hallucinations
+        totals[0] += tp
+        totals[1] += fp
+        totals[2] += fn
+        totals[3] += 1
+        if status != "ok":
+            totals[4 if status == "failure" else 5] += 1
+        if pred:
+            totals[6] += len(pred)
+            if text is not None:
+                padded = padded_cache.get(text)
+                if padded is None:
+                    if len(padded_cache) > _CACHE_CAP:
+                        padded_cache.clear()
+                    padded = padded_cache[text] = padded_norm(text)
+                totals[7] += len(pred)
+                for item in pred:  # in_text, with the plain-string case inline
+                    if type(item) is str:
+                        if item and f" {item} " not in padded:
+                            totals[8] += 1
+                    elif not in_text(item, padded):
+                        totals[8] += 1
         label = rec.get("label")
         if label is not None:
-            sc.per_type.setdefault(label, Counts()).add(tp, fp, fn)
-        unit = rec.get("sentence_id") or rec.get("text") or f"#{i}"
-        acc = units[ds].setdefault(unit, [0, 0, 0])
-        acc[0] += tp
-        acc[1] += fp
-        acc[2] += fn
-    for ds, sc in scores.items():
-        per_unit = [tuple(v) for v in units[ds].values()]
-        sc.n_units = len(per_unit)
+            c = per_type.get(label)
+            if c is None:
+                per_type[label] = [tp, fp, fn]
+            else:
+                c[0] += tp
+                c[1] += fp
+                c[2] += fn
+        if on_record is not None:
+            on_record(ds, label, gold_set, pred, text)
+        unit = rec.get("sentence_id") or text or f"#{i}"
+        acc = units.get(unit)
+        if acc is None:
+            units[unit] = [tp, fp, fn]
+        else:
+            acc[0] += tp
+            acc[1] += fp
+            acc[2] += fn
+    scores: dict[str, DatasetScore] = {}
+    for ds, (totals, per_type, units) in state.items():
+        sc = scores[ds] = DatasetScore(ds, counts=Counts(*totals[:3]), n_queries=totals[3], n_units=len(units),
+                                       per_type={t: Counts(*c) for t, c in per_type.items()},
+                                       diagnostics=Diagnostics(n_outputs=totals[3], parse_failures=totals[4],
+                                                               empty_outputs=totals[5], n_pred_items=totals[6],
+                                                               n_checked_items=totals[7], hallucinations=totals[8]))
         if n_resamples > 0:
-            sc.replicates = bootstrap.replicates(per_unit, n=n_resamples, seed=seed)
+            sc.replicates = bootstrap.replicates(list(units.values()), n=n_resamples, seed=seed)
             sc.ci = bootstrap.interval(sc.replicates)
     return scores

@@ -40,7 +40,7 @@ from .queries import QUERY_CAP, SAMPLE_SEED
 from .results import SCHEMA_VERSION, ModelInfo, ResultFile, iter_result_files, result_from_json, result_path
 from .safe_read import parse_json, read_text
 
-KNOWN_SCORER_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
+KNOWN_SCORER_VERSIONS = ("1.0", "1.1", "1.2", "1.3", "1.4")
 MODEL_META = "model_meta.json"
 TOL = 1e-9  # the schema's tolerance for P/R/F1 recomputed from counts
 CI_TOL = 1e-5  # replicates are stored rounded to 6 decimals; the CI was taken before rounding

@@ -16,6 +16,7 @@ from unibench.cards import get_card
 from unibench.cli.main import main
 from unibench.metrics.uniner import gold_items, original_evaluate, parse, query_counts
 from unibench.runner import RowJob, RunConfig, run_row
+from unibench.scorer import SCORER_VERSION
 
 
 def original_get_response(r: str) -> str:
@@ -107,7 +108,7 @@ def test_run_applies_it_and_logs_raw_output_and_prediction(tmp_path):
                     log_samples=True, output_dir=tmp_path)
     job = RowJob(card=card, data_dir=Path(unibench.__file__).parent / "demo_data")
     result, loaded = run_row(cfg, job, EchoingBackend(), {"name": "echo"})
-    assert not loaded and result.stamps.scorer_version == "1.3"
+    assert not loaded and result.stamps.scorer_version == SCORER_VERSION
     (samples,) = tmp_path.rglob("crossner_ai.samples.jsonl")
     lines = [json.loads(x) for x in samples.read_text().splitlines()]
     assert len(lines) == result.dataset.n_queries == 2 * card.n_types

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 
+import numpy as np
 import pytest
 
 from unibench.aggregate import aggregate, mean_of
@@ -41,23 +42,56 @@ def test_deterministic_with_a_seed_and_different_with_another():
 def test_replicates_are_f1_of_resampled_sentences():
     """Re-derive the first replicate by hand from the same RNG stream: the resampling unit is the sentence."""
     sents = _sentences(2, n=50)
-    rng = random.Random(9)
-    idx = rng.choices(range(len(sents)), k=len(sents))
+    idx = np.random.default_rng(9).integers(0, len(sents), size=len(sents), dtype=np.int64)
     want = _point([sents[i] for i in idx])
-    assert bootstrap.replicates(sents, n=1, seed=9) == [pytest.approx(want, abs=1e-15)]
+    assert bootstrap.replicates(sents, n=1, seed=9) == [want]
 
 
 @pytest.mark.parametrize("scale", [1, 1000, 10 ** 9])
-def test_packed_sums_equal_naive_resampling(scale):
-    """The packed-integer sums must equal three separate sums of the same draws, even for huge counts."""
+@pytest.mark.parametrize("block", [None, 1, 37, 80 * 3])
+def test_vectorised_replicates_equal_the_straightforward_loop(scale, block, monkeypatch):
+    """Block-wise numpy draws and sums give exactly the floats of one replicate at a time in Python,
+    whatever the block size (a block may end mid-replicate-set), even for huge counts."""
     rng0 = random.Random(scale)
     sents = [(rng0.randint(0, 5) * scale, rng0.randint(0, 3) * scale, rng0.randint(0, 4)) for _ in range(80)]
-    rng = random.Random(21)
+    if block is not None:
+        monkeypatch.setattr(bootstrap, "_DRAWS_PER_BLOCK", block)
+    fast = bootstrap.replicates(sents, n=25, seed=21)
+    assert fast == bootstrap.straightforward_replicates(sents, n=25, seed=21)
+    # and the straightforward loop is what it says: prf of the sums of drawn sentences
+    rng = np.random.default_rng(21)
     naive = []
     for _ in range(25):
-        draw = [sents[i] for i in rng.choices(range(len(sents)), k=len(sents))]
+        draw = [sents[i] for i in rng.integers(0, len(sents), size=len(sents), dtype=np.int64)]
         naive.append(prf(sum(d[0] for d in draw), sum(d[1] for d in draw), sum(d[2] for d in draw))[2])
-    assert bootstrap.replicates(sents, n=25, seed=21) == naive
+    assert fast == naive
+
+
+def test_f1_array_is_prf_bit_for_bit():
+    cases = [(0, 0, 0), (0, 3, 0), (0, 0, 4), (3, 0, 0), (1, 2, 3), (7, 11, 13), (10 ** 12, 3, 10 ** 9)]
+    cases += [(random.Random(i).randint(0, 50), random.Random(i + 1).randint(0, 50),
+               random.Random(i + 2).randint(0, 50)) for i in range(200)]
+    arr = np.array(cases, dtype=np.int64)
+    got = bootstrap.f1_array(arr[:, 0], arr[:, 1], arr[:, 2]).tolist()
+    assert got == [prf(*c)[2] for c in cases]
+
+
+def _old_percentile(values, q):
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def test_interval_and_mean_replicates_equal_the_straightforward_computation():
+    rng = random.Random(8)
+    rows = [[rng.random() for _ in range(1000)] for _ in range(49)]
+    for q in (2.5, 50, 97.5, 0, 100):
+        assert bootstrap.percentile(rows[0], q) == _old_percentile(rows[0], q)
+    assert bootstrap.percentile(np.array(rows[1]), 2.5) == _old_percentile(rows[1], 2.5)
+    k = 1000
+    assert bootstrap.mean_replicates(rows) == [sum(r[i] for r in rows) / len(rows) for i in range(k)]
 
 
 def test_ci_contains_point_estimate_and_is_narrow_on_a_reasonable_sample():

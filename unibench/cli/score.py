@@ -11,70 +11,134 @@ from ..errors import DataFormatError, UnibenchError
 
 
 def read_prediction_records(path: Path, adapter: Optional[str] = None) -> list[dict]:
-    """Validate every line before scoring anything (no partial output on bad input).
+    """All records of a predictions file as a list (`iter_prediction_records` validated; an empty file is an error)."""
+    records = list(iter_prediction_records(path, adapter))
+    if not records:
+        raise DataFormatError("no prediction records", path=path, hint="the file is empty")
+    return records
+
+
+def _read_lines(path: Path, hint: str):
+    """The one place this command reads the file: (line number, JSON value) per non-blank line."""
+    from ..io import iter_jsonl
+
+    return iter_jsonl(path, hint, "predictions")  # safe_read: regular file, predictions size cap, UTF-8
+
+
+def iter_prediction_records(path: Path, adapter: Optional[str] = None):
+    """Validate and yield each record as it is read (`score` streams: nothing is scored into a report before
+    the last line has passed, so bad input still leaves no partial output).
 
     With `adapter`, each text output becomes what `unibench run` would have scored for that adapter
     (unibench/adapters/outputs.py: the original get_response for the UniNER adapters; a per-sentence
     answer parsed, keeping the record's `label`)."""
     if not path.exists():
         raise UnibenchError("predictions file not found", path=path)
-    from ..io import iter_jsonl
-
-    records = []
+    convert = _output_converter(adapter, path) if adapter is not None else None
     hint = 'each line must be {"dataset": str, "output": str, "gold": [str]}'
-    for lineno, obj in iter_jsonl(path, hint, "predictions"):
+    for lineno, obj in _read_lines(path, hint):
         if not isinstance(obj, dict):
             raise DataFormatError("expected a JSON object", path=path, line=lineno)
-        problems = []
-        if not isinstance(obj.get("dataset"), str) or not obj.get("dataset"):
-            problems.append("'dataset' must be a non-empty string")
-        out = obj.get("output")
-        if not (isinstance(out, str) or (isinstance(out, list) and all(isinstance(x, str) for x in out))):
-            problems.append("'output' must be the raw model text (a string)")
-        gold = obj.get("gold")
-        if not isinstance(gold, list) or not all(isinstance(g, str) for g in gold):
-            problems.append("'gold' must be a list of strings")
-        for opt in ("sentence_id", "label", "text"):
-            if opt in obj and not isinstance(obj[opt], str):
-                problems.append(f"'{opt}' must be a string when given")
+        problems = _record_problems(obj)
         if problems:
             raise DataFormatError("; ".join(problems), path=path, line=lineno,
                                   hint='expected {"dataset", "output", "gold"} and optionally '
                                        '{"sentence_id", "label", "text"}')
-        if adapter is not None:
-            obj["output"] = _adapter_output(adapter, obj, path, lineno)
-        records.append(obj)
-    if not records:
-        raise DataFormatError("no prediction records", path=path, hint="the file is empty")
-    return records
+        if convert is not None:
+            obj["output"] = convert(obj, lineno)
+        yield obj
 
 
-def _adapter_output(adapter: str, obj: dict, path: Path, lineno: int):
+def _record_problems(obj: dict) -> list[str]:
+    out, gold = obj.get("output"), obj.get("gold")
+    if (type(obj.get("dataset")) is str and obj["dataset"] and type(out) is str and type(gold) is list
+            and all(type(g) is str for g in gold) and type(obj.get("sentence_id", "")) is str
+            and type(obj.get("label", "")) is str and type(obj.get("text", "")) is str):
+        return []  # the common case, checked at once; the checks below name each problem
+    problems = []
+    ds = obj.get("dataset")
+    if type(ds) is not str or not ds:
+        problems.append("'dataset' must be a non-empty string")
+    out = obj.get("output")
+    if not (type(out) is str or (isinstance(out, list) and all(type(x) is str for x in out))):
+        problems.append("'output' must be the raw model text (a string)")
+    gold = obj.get("gold")
+    if type(gold) is not list or not all(type(g) is str for g in gold):
+        problems.append("'gold' must be a list of strings")
+    for opt in ("sentence_id", "label", "text"):
+        if opt in obj and type(obj[opt]) is not str:
+            problems.append(f"'{opt}' must be a string when given")
+    return problems
+
+
+def _output_converter(adapter: str, path: Path):
+    """obj, lineno -> the output the scorer reads; the adapter (and for per-sentence adapters the registry)
+    is looked up once per file, a per-sentence answer parsed once per distinct (row, answer)."""
     from ..adapters import get_adapter
-    from ..adapters.outputs import scorer_output
+    from ..adapters.outputs import parse_sentence_output, scorer_output
 
     spec = get_adapter(adapter)
-    if spec.kind != "per_sentence" or not isinstance(obj["output"], str):
-        return scorer_output(spec, obj["output"], (), obj.get("label"))
+    if spec.kind != "per_sentence":  # scorer_output for per-query adapters: get_response on text, lists unchanged
+        from ..adapters.outputs import get_response
+
+        marker = spec.response_after
+        if marker is None:
+            return None
+        return lambda obj, lineno: get_response(obj["output"], marker) if type(obj["output"]) is str else obj["output"]
     from ..cards import load_registry
 
     reg = load_registry()
-    if obj["dataset"] not in reg or obj.get("label") not in reg[obj["dataset"]].types:
-        raise DataFormatError(f"adapter {adapter!r} answers all types of a sentence at once: a text output needs "
-                              "a registry row as 'dataset' and one of its types as 'label'", path=path, line=lineno,
-                              hint="give each record the row id and entity type of its query, as "
-                                   "`unibench data queries ID --adapter A` writes them")
-    return scorer_output(spec, obj["output"], reg[obj["dataset"]].types, obj["label"])
+    answers: dict[tuple[str, str], dict] = {}
+
+    def convert(obj: dict, lineno: int):
+        if not isinstance(obj["output"], str):
+            return scorer_output(spec, obj["output"], (), obj.get("label"))
+        if obj["dataset"] not in reg or obj.get("label") not in reg[obj["dataset"]].types:
+            raise DataFormatError(f"adapter {adapter!r} answers all types of a sentence at once: a text output "
+                                  "needs a registry row as 'dataset' and one of its types as 'label'", path=path,
+                                  line=lineno, hint="give each record the row id and entity type of its query, as "
+                                                    "`unibench data queries ID --adapter A` writes them")
+        key = (obj["dataset"], obj["output"])
+        parsed = answers.get(key)
+        if parsed is None:
+            if len(answers) > 100_000:
+                answers.clear()
+            parsed = answers[key] = parse_sentence_output(spec, obj["output"], reg[obj["dataset"]].types)[0]
+        return parsed.get(obj["label"], [])
+
+    return convert
+
+
+class _UnitWatch:
+    """Passes records through while noting what the bootstrap will resample by and how many there were."""
+
+    def __init__(self, records):
+        self.records, self.n, self.all_ids, self.all_ids_or_text = records, 0, True, True
+
+    def __iter__(self):
+        for r in self.records:
+            self.n += 1
+            if not r.get("sentence_id"):
+                self.all_ids = False
+                if not r.get("text"):
+                    self.all_ids_or_text = False
+            yield r
+
+    def unit(self) -> str:
+        if self.all_ids:
+            return "sentence"
+        if self.all_ids_or_text:
+            return "sentence (by passage text where sentence_id is absent)"
+        return "mixed: sentence where sentence_id or text is given, else the single query"
 
 
 def bootstrap_unit(records: list[dict]) -> str:
     """What the bootstrap resampled, as the scorer chose it (sentence_id, else passage text, else the query);
     said in the report because a CI over queries is narrower than one over sentences."""
-    if all(r.get("sentence_id") for r in records):
-        return "sentence"
-    if all(r.get("sentence_id") or r.get("text") for r in records):
-        return "sentence (by passage text where sentence_id is absent)"
-    return "mixed: sentence where sentence_id or text is given, else the single query"
+    watch = _UnitWatch(records)
+    for _ in watch:
+        pass
+    return watch.unit()
 
 
 def score_file(path: Path, *, n_resamples: int, seed: int, adapter: Optional[str] = "uniner") -> dict:
@@ -84,8 +148,10 @@ def score_file(path: Path, *, n_resamples: int, seed: int, adapter: Optional[str
     from ..parse_warning import parse_warning
     from ..scorer import SCORER_VERSION, score_records
 
-    records = read_prediction_records(path, adapter)
+    records = _UnitWatch(iter_prediction_records(path, adapter))
     scores = score_records(records, n_resamples=n_resamples, seed=seed)
+    if not records.n:
+        raise DataFormatError("no prediction records", path=path, hint="the file is empty")
     reg = load_registry()
     datasets = {}
     for ds, sc in scores.items():
@@ -98,7 +164,7 @@ def score_file(path: Path, *, n_resamples: int, seed: int, adapter: Optional[str
     reps = {ds: sc.replicates for ds, sc in scores.items()}
     domains, overall = aggregate(row_f1, row_domain, reps)
     return {"unibench_version": __version__, "scorer_version": SCORER_VERSION, "adapter": adapter,
-            "bootstrap": {"resamples": n_resamples, "seed": seed, "unit": bootstrap_unit(records)},
+            "bootstrap": {"resamples": n_resamples, "seed": seed, "unit": records.unit()},
             "datasets": datasets, "domains": {k: v.to_dict() for k, v in domains.items()},
             "overall": overall.to_dict(),
             "unknown_datasets": sorted(ds for ds, d in datasets.items() if not d["domain"])}
