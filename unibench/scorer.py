@@ -15,14 +15,16 @@ from typing import Any, Iterable, Sequence
 from .metrics import bootstrap
 from .metrics.diagnostics import Diagnostics, in_text, padded_norm
 from .metrics.prf import Counts
+from .metrics.taxonomy import TaxonomyAccumulator, TaxonomyCounts
 from .metrics.uniner import _parse, gold_items, query_counts
 
-SCORER_VERSION = "1.3"  # bump when any number this module produces could change
+SCORER_VERSION = "1.4"  # bump when any number this module produces could change
 # 1.1: an empty list from a span adapter is no longer counted as an empty output (scores unchanged).
 # 1.2: span adapters' lists are parsed like gold (symmetric "]" quirk); empty normalised strings
 #      (e.g. a gold "@" in BTC) are not counted as hallucinations.
 # 1.3: `run` and `score` keep only the text after the last "ASSISTANT:" for the UniNER adapters, as the
 #      original get_response did (unibench/adapters/outputs.py); before, the output was only stripped.
+# 1.4: the error taxonomy (metrics/taxonomy.py) of every row and type; F1 and counts unchanged.
 
 
 @dataclass
@@ -47,6 +49,8 @@ class DatasetScore:
     n_units: int = 0
     ci: tuple[float, float] | None = None
     replicates: list[float] = field(default_factory=list)
+    taxonomy: TaxonomyCounts = field(default_factory=TaxonomyCounts)
+    taxonomy_per_type: dict[str, TaxonomyCounts] = field(default_factory=dict)
 
     @property
     def precision(self) -> float:
@@ -74,6 +78,8 @@ class DatasetScore:
             "per_type": {t: {"precision": c.scores()[0], "recall": c.scores()[1], "f1": c.scores()[2],
                              "tp": c.tp, "fp": c.fp, "fn": c.fn, "support": c.support}
                          for t, c in self.per_type.items()},
+            "taxonomy": {"total": self.taxonomy.to_dict(),
+                         "per_type": {t: c.to_dict() for t, c in self.taxonomy_per_type.items()}},
         }
 
 
@@ -112,6 +118,7 @@ def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAU
     """Score prediction records, grouped by their `dataset`, in first-seen order."""
     scores: dict[str, DatasetScore] = {}
     units: dict[str, dict[str, list[int]]] = {}
+    taxonomy = TaxonomyAccumulator()
     padded_cache: dict[str, str] = {}  # a passage is asked once per type: normalise it once
     for i, rec in enumerate(records):
         ds = rec["dataset"]
@@ -127,7 +134,7 @@ def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAU
                 if len(padded_cache) > 100_000:  # bounded memory on huge files
                     padded_cache.clear()
                 padded = padded_cache[text] = padded_norm(text)
-        tp, fp, fn, _pred, _status = score_query(rec["output"], rec["gold"], text=text,
+        tp, fp, fn, pred, _status = score_query(rec["output"], rec["gold"], text=text,
                                                  diag=sc.diagnostics, padded_text=padded)
         sc.counts.add(tp, fp, fn)
         sc.n_queries += 1
@@ -135,6 +142,7 @@ def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAU
         if label is not None:
             sc.per_type.setdefault(label, Counts()).add(tp, fp, fn)
         unit = rec.get("sentence_id") or rec.get("text") or f"#{i}"
+        taxonomy.add(ds, unit, text, label, rec["gold"], pred)
         acc = units[ds].setdefault(unit, [0, 0, 0])
         acc[0] += tp
         acc[1] += fp
@@ -142,6 +150,7 @@ def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAU
     for ds, sc in scores.items():
         per_unit = [tuple(v) for v in units[ds].values()]
         sc.n_units = len(per_unit)
+        sc.taxonomy, sc.taxonomy_per_type = taxonomy.result(ds)
         if n_resamples > 0:
             sc.replicates = bootstrap.replicates(per_unit, n=n_resamples, seed=seed)
             sc.ci = bootstrap.interval(sc.replicates)

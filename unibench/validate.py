@@ -39,7 +39,7 @@ from .privacy import find_private
 from .queries import QUERY_CAP, SAMPLE_SEED
 from .results import SCHEMA_VERSION, ModelInfo, ResultFile, iter_result_files, read_result, result_path
 
-KNOWN_SCORER_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
+KNOWN_SCORER_VERSIONS = ("1.0", "1.1", "1.2", "1.3", "1.4")
 MODEL_META = "model_meta.json"
 TOL = 1e-9  # the schema's tolerance for P/R/F1 recomputed from counts
 CI_TOL = 1e-5  # replicates are stored rounded to 6 decimals; the CI was taken before rounding
