@@ -221,6 +221,8 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
         rep.problem(path, "no gold mentions at all (tp + fn = 0): implausible for a benchmark test split")
     if r.stamps.scorer_version not in KNOWN_SCORER_VERSIONS:
         rep.problem(path, f"unknown scorer version {r.stamps.scorer_version!r} (known: {list(KNOWN_SCORER_VERSIONS)})")
+    if r.stamps.rescored_from is not None and r.stamps.rescored_from not in KNOWN_SCORER_VERSIONS:
+        rep.problem(path, f"rescored_from names an unknown scorer version {r.stamps.rescored_from!r}")
     m = r.model
     if not m.display_name.strip() or not m.family.strip():
         rep.problem(path, "model metadata missing: model.display_name and model.family must not be empty")

@@ -25,6 +25,7 @@ def test_row_and_model_pages_have_the_stacked_bars(tmp_path):
     root = tmp_path / "runs"
     a = make_run("org/student", "Student", "crossner_ai", 80, 20, 20)
     a.taxonomy = _tax(80, 20, 20)
+    a.stamps.rescored_from = "1.3"  # `unibench rescore` wrote it: the model page says so
     b = make_run("evil/model", HOSTILE, "crossner_ai", 40, 40, 40, seed=2)
     b.taxonomy = _tax(40, 40, 40)
     c = make_run("org/old", "Old scorer", "crossner_ai", 50, 50, 50, seed=3)  # no taxonomy: no bar invented
@@ -47,8 +48,17 @@ def test_row_and_model_pages_have_the_stacked_bars(tmp_path):
     assert "correct 80 (66.7% of 120 items)" in svg
     model_pages = list((out / "models").glob("org__student*.html")) or list((out / "models").glob("org_student*"))
     model = next(p.read_text() for p in model_pages if "Student" in p.read_text())
+    assert "re-scored from 1.3 by unibench rescore" in model
     assert "<h2>Error taxonomy</h2>" in model and "CrossNER" in model.split("<h2>Error taxonomy</h2>")[1][:3000]
     assert "<h2>Error taxonomy</h2>" not in (out / "datasets" / "mit_movie.html").read_text()
+
+
+def test_an_unknown_rescored_from_version_is_a_validation_problem(tmp_path):
+    r = make_run("org/x", "X", "crossner_ai", 10, 5, 5)
+    r.stamps.rescored_from = "0.9"
+    write(tmp_path, r)
+    rep = validate_dir(tmp_path)
+    assert any("rescored_from" in p for ps in rep.by_file.values() for p in ps)
 
 
 def test_a_taxonomy_that_does_not_add_up_is_refused():

@@ -165,8 +165,8 @@ def _render(board, out: Path, progress) -> int:
         fam_points = familiarity_points(table)
         page(f"datasets/{row}.html", "dataset.html.j2", card=card, table=table, fam_points=fam_points,
              fam_plot=familiarity_svg(fam_points),
-             tax_plot=taxonomy_svg(taxonomy_bars([(f"{x['entry'].display} ({g})", x["result"].taxonomy)
-                                                  for g, xs in table for x in xs])))
+             tax_plot=taxonomy_svg(taxonomy_bars([(x["entry"].display + (f" ({g})" if len(table) > 1 else ""),
+                                                   x["result"].taxonomy) for g, xs in table for x in xs])))
     profiles = {x["entry"].key: {d: x["cells"][d].value for d in DOMAINS if d in x["cells"]}
                 for _, xs in main for x in xs}
     for e in entries.values():

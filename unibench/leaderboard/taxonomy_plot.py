@@ -38,7 +38,7 @@ def taxonomy_svg(bars: list[dict], title: str = "error taxonomy") -> Markup:
     if not bars:
         return Markup("")
     label_w, bar_w, bar_h, gap, top = 200, 420, 16, 6, 8
-    legend_rows = (len(SEGMENTS) + 2) // 3
+    legend_rows = (len(SEGMENTS) + 2) // 3  # at most: "fp, no passage" only when some bar has it
     w = label_w + bar_w + 16
     h = top + len(bars) * (bar_h + gap) + 10 + legend_rows * 16
     body = []
@@ -59,7 +59,8 @@ def taxonomy_svg(bars: list[dict], title: str = "error taxonomy") -> Markup:
                         f'{total} items)</title></rect>')
             x += width
     ly = top + len(bars) * (bar_h + gap) + 10
-    for k, (_, legend, colour) in enumerate(SEGMENTS):
+    shown = [s for s in SEGMENTS if s[0] != "unchecked" or any(b["counts"]["unchecked"] for b in bars)]
+    for k, (_, legend, colour) in enumerate(shown):
         lx, lyy = 10 + (k % 3) * 210, ly + (k // 3) * 16
         body.append(f'<rect x="{lx}" y="{lyy}" width="10" height="10" fill="{colour}"/>'
                     f'<text x="{lx + 14}" y="{lyy + 9}" class="tick">{escape(legend)}</text>')
