@@ -109,38 +109,63 @@ def overlaps(pred: Any, gold: Any, padded_text: Optional[str]) -> bool:
     return False
 
 
-def classify_sentence(text: Optional[str], queries: Iterable[QueryItems]) -> dict[Optional[str], TaxonomyCounts]:
-    """Counts per type for the queries of one sentence (a type asked twice adds up under its name)."""
-    qs = [(q.label, gold_items(q.gold), list(q.pred)) for q in queries]
-    padded = padded_norm(text) if text is not None else None
-    out: dict[Optional[str], TaxonomyCounts] = {}
-    for i, (label, gold, pred) in enumerate(qs):
-        c = out.setdefault(label, TaxonomyCounts())
+_INDEX = {c: i for i, c in enumerate(CATEGORIES)}
+_C, _WT, _BD, _SP, _HL, _UN, _MO, _MN = (_INDEX[c] for c in CATEGORIES)
+
+
+def _classify(text: Optional[str], queries: Sequence[tuple[Optional[str], Sequence[str], Sequence[Any]]]
+              ) -> dict[Optional[str], list[int]]:
+    """The rules of the module doc, on (type, gold strings, parsed items) per query: counts per type as lists
+    in CATEGORIES order (plain lists: this runs once per query of every scored row)."""
+    qs = [(label, gold_items(gold) if gold else [], pred) for label, gold, pred in queries]
+    gold_owner: dict[Any, set] = {}
+    pred_owner: dict[Any, set] = {}
+    for label, gold, pred in qs:
+        for g in gold:
+            gold_owner.setdefault(g, set()).add(label)
+        for p in pred:
+            pred_owner.setdefault(p, set()).add(label)
+    padded = padded_norm(text) if text is not None and pred_owner else None
+    out: dict[Optional[str], list[int]] = {}
+    for label, gold, pred in qs:
+        c = out.get(label)
+        if c is None:
+            c = out[label] = [0] * len(CATEGORIES)
+        if not gold and not pred:
+            continue
         gold_set = set(gold)
-        other_gold = {g for j, (lab, gs, _) in enumerate(qs) if j != i and lab != label for g in gs}
-        other_pred = {p for j, (lab, _, ps) in enumerate(qs) if j != i and lab != label for p in ps}
         for item in pred:
             if item in gold_set:
-                c.correct += 1
-            elif item in other_gold:
-                c.wrong_type += 1
-            elif any(overlaps(item, g, padded) for g in gold):
-                c.boundary += 1
-            elif padded is None:
-                c.unchecked += 1
+                c[_C] += 1
+            elif any(lab != label for lab in gold_owner.get(item, ())):
+                c[_WT] += 1
+            elif gold and any(overlaps(item, g, padded) for g in gold):
+                c[_BD] += 1
+            elif text is None:
+                c[_UN] += 1
             elif in_text(item, padded):
-                c.spurious += 1
+                c[_SP] += 1
             else:
-                c.hallucinated += 1
+                c[_HL] += 1
         pred_set = set(pred)
         for g in gold:
             if g in pred_set:
                 continue
-            if g in other_pred:
-                c.missed_other_type += 1
+            if any(lab != label for lab in pred_owner.get(g, ())):
+                c[_MO] += 1
             else:
-                c.missed_not_found += 1
+                c[_MN] += 1
     return out
+
+
+def _counts(values: Sequence[int]) -> TaxonomyCounts:
+    return TaxonomyCounts(**dict(zip(CATEGORIES, values)))
+
+
+def classify_sentence(text: Optional[str], queries: Iterable[QueryItems]) -> dict[Optional[str], TaxonomyCounts]:
+    """Counts per type for the queries of one sentence (a type asked twice adds up under its name)."""
+    got = _classify(text, [(q.label, q.gold, q.pred) for q in queries])
+    return {label: _counts(v) for label, v in got.items()}
 
 
 @dataclass
@@ -148,22 +173,30 @@ class TaxonomyAccumulator:
     """Collects queries per (dataset, sentence) while the scorer streams records; `result(ds)` classifies them.
 
     The scorer calls `add` once per query, next to its tp/fp/fn; records of a sentence need not be adjacent."""
-    _sentences: dict[str, dict[str, tuple[Optional[str], list[QueryItems]]]] = field(default_factory=dict)
+    _sentences: dict[str, dict[str, tuple[Optional[str], list]]] = field(default_factory=dict)
 
     def add(self, dataset: str, unit: str, text: Optional[str], label: Optional[str], gold: Sequence[str],
             pred: Sequence[Any]) -> None:
-        by_unit = self._sentences.setdefault(dataset, {})
+        by_unit = self._sentences.get(dataset)
+        if by_unit is None:
+            by_unit = self._sentences[dataset] = {}
         entry = by_unit.get(unit)
         if entry is None:
             entry = by_unit[unit] = (text, [])
-        entry[1].append(QueryItems(label, list(gold), list(pred)))
+        entry[1].append((label, gold, pred))
 
     def result(self, dataset: str) -> tuple[TaxonomyCounts, dict[str, TaxonomyCounts]]:
         """(row total, per type) for one dataset."""
-        total, per_type = TaxonomyCounts(), {}
+        n = len(CATEGORIES)
+        total, per_type = [0] * n, {}
         for text, queries in self._sentences.get(dataset, {}).values():
-            for label, counts in classify_sentence(text, queries).items():
-                total.add(counts)
-                if label is not None:
-                    per_type.setdefault(label, TaxonomyCounts()).add(counts)
-        return total, per_type
+            for label, counts in _classify(text, queries).items():
+                acc = per_type.get(label)
+                if acc is None:
+                    acc = per_type[label] = [0] * n
+                for i in range(n):
+                    acc[i] += counts[i]
+        for acc in per_type.values():
+            for i in range(n):
+                total[i] += acc[i]
+        return _counts(total), {t: _counts(v) for t, v in per_type.items() if t is not None}
