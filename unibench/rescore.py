@@ -184,6 +184,18 @@ def _from_cache(result: ResultFile, path: Path, cache_dir: Path, data_dir: Optio
     return out, lines
 
 
+def _carry_run_spec(path: Path, target: Path, scorer_version: str) -> None:
+    """The run spec beside the result, with the new scorer version, beside the new result: a later `unibench run`
+    of the same model into that folder finds the row finished (run_guard.is_finished) instead of refusing it as
+    another run's result."""
+    from .io import atomic_write_json
+    from .run_guard import spec_file, stored_spec
+
+    spec = stored_spec(path)
+    if spec is not None:
+        atomic_write_json(spec_file(target), {**spec, "scorer_version": scorer_version})
+
+
 def rescore_dir(results_dir: Path, out_dir: Path, cache_dir: Path, data_dir: Optional[Path] = None,
                 progress=None) -> RescoreReport:
     """Re-score every run result under `results_dir` into `out_dir` (same relative paths; may be the same
@@ -222,6 +234,7 @@ def rescore_dir(results_dir: Path, out_dir: Path, cache_dir: Path, data_dir: Opt
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(target.with_name(target.stem + SAMPLES_SUFFIX), "".join(x + "\n" for x in lines))
         write_result(target, fresh)
+        _carry_run_spec(path, target, SCORER_VERSION)
         report.rescored.append({"file": str(rel), "out": str(target), "source": source,
                                 "old": result.stamps.scorer_version, "new": SCORER_VERSION,
                                 "f1_old": result.scores.f1, "f1_new": fresh.scores.f1})

@@ -47,6 +47,11 @@ def test_rescore_from_the_cache_and_from_samples_equals_the_original(tmp_path, c
     assert [r["source"] for r in rep["rescored"]] == ["response cache"] * 3 and not rep["unavailable"]
     for path in originals:
         _same_but_stamps(path, tmp_path / "a" / path.relative_to(res))
+    # the run specs came along with the new scorer version: the same run into the re-scored folder loads its rows
+    before = {p: p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
+    _run(capsys, "--model", "dummy", "--benchmark", "demo", "--output-dir", str(tmp_path / "a"), "--cache-dir",
+         str(cache))
+    assert {p: p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()} == before
     # the rescore wrote the samples logs it rebuilt: rescoring its own output reads them, and agrees again
     rep = _rescore(capsys, str(tmp_path / "a"), "--out", str(tmp_path / "b"), "--cache-dir", str(tmp_path / "none"))
     assert [r["source"] for r in rep["rescored"]] == ["samples log"] * 3
