@@ -7,6 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from unibench.cache import ResponseCache
 from unibench.cli.main import main
 from unibench.leaderboard.board import group_of
@@ -37,10 +39,12 @@ def _same_but_stamps(old: Path, new: Path) -> None:
         {k: v for k, v in sb.items() if k not in ("date", "rescored_from")}
 
 
-def test_rescore_from_the_cache_and_from_samples_equals_the_original(tmp_path, capsys):
+@pytest.mark.parametrize("adapter", ["uniner", "chatgpt", "instructuie"])  # per query; per sentence (two formats)
+def test_rescore_from_the_cache_and_from_samples_equals_the_original(tmp_path, capsys, adapter):
     cache = tmp_path / "cache"
     res = tmp_path / "res"
-    _run(capsys, "--model", "dummy", "--benchmark", "demo", "--output-dir", str(res), "--cache-dir", str(cache))
+    _run(capsys, "--model", "dummy", "--adapter", adapter, "--benchmark", "demo", "--output-dir", str(res),
+         "--cache-dir", str(cache))
     originals = sorted(iter_result_files(res))
     assert len(originals) == 3 and not list(res.rglob("*.samples.jsonl"))
     rep = _rescore(capsys, str(res), "--out", str(tmp_path / "a"), "--cache-dir", str(cache))
@@ -49,8 +53,8 @@ def test_rescore_from_the_cache_and_from_samples_equals_the_original(tmp_path, c
         _same_but_stamps(path, tmp_path / "a" / path.relative_to(res))
     # the run specs came along with the new scorer version: the same run into the re-scored folder loads its rows
     before = {p: p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
-    _run(capsys, "--model", "dummy", "--benchmark", "demo", "--output-dir", str(tmp_path / "a"), "--cache-dir",
-         str(cache))
+    _run(capsys, "--model", "dummy", "--adapter", adapter, "--benchmark", "demo", "--output-dir", str(tmp_path / "a"),
+         "--cache-dir", str(cache))
     assert {p: p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()} == before
     # the rescore wrote the samples logs it rebuilt: rescoring its own output reads them, and agrees again
     rep = _rescore(capsys, str(tmp_path / "a"), "--out", str(tmp_path / "b"), "--cache-dir", str(tmp_path / "none"))
