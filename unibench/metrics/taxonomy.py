@@ -4,13 +4,13 @@ The metric (metrics/uniner.py) compares, per query (sentence x type), the set of
 with the set of normalised gold items G: tp = |P & G|, fp = |P - G|, fn = |G - P|. This module assigns each
 item of P - G and of G - P exactly one category, so the categories partition the errors:
 
-    correct                                    == tp
-    wrong_type + boundary + spurious + hallucinated + unchecked == fp
-    missed_other_type + missed_not_found       == fn
+    correct                                                      == tp
+    wrong_type + boundary + spurious + hallucinated + unchecked  == fp
+    missed_other_type + missed_not_found                         == fn
 
 A false positive p (query type t, sentence s), first rule that applies:
 1. wrong_type: p is a gold item of another type of s (the model found the mention, under the wrong type);
-2. boundary: p overlaps a gold item g of type t without equal to it, on words: one contains the other, or a
+2. boundary: p overlaps a gold item g of type t without being equal to it, on words: one contains the other, or a
    suffix of one is a prefix of the other and the two merged occur in the passage (the passage known);
 3. spurious: p occurs in the passage (word-bounded, as the hallucination diagnostic checks) but is gold for
    no type;
