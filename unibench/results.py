@@ -228,6 +228,11 @@ class ResultFile(_Strict):
             if self.taxonomy.total.sums() != want:
                 raise ValueError(f"taxonomy.total adds up to tp/fp/fn {self.taxonomy.total.sums()}, the scores "
                                  f"say {want}: its categories must partition the errors")
+            for t, c in self.taxonomy.per_type.items():
+                ts = self.per_type.get(t)
+                if ts is not None and c.sums() != (ts.tp, ts.fp, ts.fn):
+                    raise ValueError(f"taxonomy.per_type[{t!r}] adds up to tp/fp/fn {c.sums()}, per_type says "
+                                     f"{(ts.tp, ts.fp, ts.fn)}: its categories must partition the errors")
         return self
 
     # -- convenience ---------------------------------------------------------------------

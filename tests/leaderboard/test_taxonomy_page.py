@@ -69,3 +69,8 @@ def test_a_taxonomy_that_does_not_add_up_is_refused():
     data["taxonomy"]["total"]["boundary"] += 1
     with pytest.raises(ValueError, match="partition"):
         ResultFile.model_validate(data)
+    data["taxonomy"]["total"]["boundary"] -= 1
+    t = next(iter(r.per_type))
+    data["taxonomy"]["per_type"] = {t: {**data["taxonomy"]["total"], "correct": r.per_type[t].tp + 1}}
+    with pytest.raises(ValueError, match=r"per_type\[.*partition"):
+        ResultFile.model_validate(data)
