@@ -120,6 +120,30 @@ class Diagnostics(_Strict):
                                                            "share and the adapters to try (unibench/parse_warning.py)")
 
 
+class TaxonomyCounts(_Strict):
+    """Every error of the UniNER metric in one category (unibench/metrics/taxonomy.py; docs/metric.md): the
+    predicted-item categories sum to fp, the missed ones to fn; rates per predicted item / per gold item."""
+    correct: int = Field(ge=0)
+    wrong_type: int = Field(ge=0)
+    boundary: int = Field(ge=0)
+    spurious: int = Field(ge=0)
+    hallucinated: int = Field(ge=0)
+    unchecked: int = Field(0, ge=0, description="false positives of records without passage text")
+    missed_other_type: int = Field(ge=0)
+    missed_not_found: int = Field(ge=0)
+    rates: dict[str, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]] = Field(default_factory=dict)
+
+    def sums(self) -> tuple[int, int, int]:
+        """(tp, fp, fn) these categories add up to."""
+        return (self.correct, self.wrong_type + self.boundary + self.spurious + self.hallucinated + self.unchecked,
+                self.missed_other_type + self.missed_not_found)
+
+
+class Taxonomy(_Strict):
+    total: TaxonomyCounts
+    per_type: dict[str, TaxonomyCounts] = Field(default_factory=dict)
+
+
 class Backend(_Strict):
     name: str
     versions: dict[str, str] = Field(default_factory=dict)
@@ -157,6 +181,8 @@ class Stamps(_Strict):
     schema_version: str = SCHEMA_VERSION
     date: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
     command: Optional[str] = None
+    rescored_from: Optional[str] = Field(None, description="scorer version of the result this one re-scored "
+                                                           "(`unibench rescore`); scorer_version is the new one")
 
 
 class ResultFile(_Strict):
@@ -175,6 +201,7 @@ class ResultFile(_Strict):
     backend: Optional[Backend] = None
     reported: Optional[Reported] = None
     familiarity: Optional[Familiarity] = None
+    taxonomy: Optional[Taxonomy] = None
     stamps: Stamps
 
     @model_validator(mode="after")
@@ -196,6 +223,16 @@ class ResultFile(_Strict):
                 raise ValueError("a run result needs dataset.n_sentences and dataset.n_queries")
             if self.scope != "row":
                 raise ValueError("run results are per row; aggregates are computed, not stored")
+        if self.taxonomy is not None and self.scores.tp is not None:
+            want = (self.scores.tp, self.scores.fp, self.scores.fn)
+            if self.taxonomy.total.sums() != want:
+                raise ValueError(f"taxonomy.total adds up to tp/fp/fn {self.taxonomy.total.sums()}, the scores "
+                                 f"say {want}: its categories must partition the errors")
+            for t, c in self.taxonomy.per_type.items():
+                ts = self.per_type.get(t)
+                if ts is not None and c.sums() != (ts.tp, ts.fp, ts.fn):
+                    raise ValueError(f"taxonomy.per_type[{t!r}] adds up to tp/fp/fn {c.sums()}, per_type says "
+                                     f"{(ts.tp, ts.fp, ts.fn)}: its categories must partition the errors")
         return self
 
     # -- convenience ---------------------------------------------------------------------

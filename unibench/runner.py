@@ -31,6 +31,7 @@ from .privacy import scrub_command_line
 from .queries import QUERY_CAP, SAMPLE_SEED, build_queries
 from .results import (Backend, DatasetInfo, Diagnostics, ModelInfo, Prompt, ResultFile, Scores, Stamps, TypeScore,
                       read_result, result_path, write_result)
+from .results import Taxonomy
 from .run_guard import CacheOnly, is_finished, refuse_clobbering, samples_file, spec_file
 from .scorer import SCORER_VERSION, score_records
 
@@ -292,6 +293,7 @@ def _evaluate(cfg: RunConfig, job: RowJob, backend, backend_info: dict, progress
         decoding=cfg.adapter.decoding.model_dump(mode="json"),
         backend=Backend(name=backend_info.get("name", "?"), versions=backend_info.get("versions", {}),
                         settings=settings),
+        taxonomy=Taxonomy.model_validate(d["taxonomy"]),
         stamps=Stamps(scorer_version=SCORER_VERSION, command=scrub_command_line(cfg.command)),
     )
     if cfg.training_types:

@@ -15,9 +15,10 @@ from typing import Any, Callable, Iterable, Sequence
 from .metrics import bootstrap
 from .metrics.diagnostics import Diagnostics, in_text, padded_norm
 from .metrics.prf import Counts
+from .metrics.taxonomy import TaxonomyAccumulator, TaxonomyCounts
 from .metrics.uniner import _parse, gold_items, query_counts
 
-SCORER_VERSION = "1.4"  # bump when any number this module produces could change
+SCORER_VERSION = "1.5"  # bump when any number this module produces could change
 # 1.1: an empty list from a span adapter is no longer counted as an empty output (scores unchanged).
 # 1.2: span adapters' lists are parsed like gold (symmetric "]" quirk); empty normalised strings
 #      (e.g. a gold "@" in BTC) are not counted as hallucinations.
@@ -25,6 +26,8 @@ SCORER_VERSION = "1.4"  # bump when any number this module produces could change
 #      original get_response did (unibench/adapters/outputs.py); before, the output was only stripped.
 # 1.4: bootstrap draws from numpy's Generator (PCG64) instead of Python's random.choices: the same method
 #      and point scores, other replicate draws, so CIs differ in the last digits (docs/metric.md).
+# 1.5: the error taxonomy (metrics/taxonomy.py) of every row and type in result files and `score`; F1,
+#      counts and CIs unchanged.
 
 
 @dataclass
@@ -49,6 +52,8 @@ class DatasetScore:
     n_units: int = 0
     ci: tuple[float, float] | None = None
     replicates: list[float] = field(default_factory=list)
+    taxonomy: TaxonomyCounts = field(default_factory=TaxonomyCounts)
+    taxonomy_per_type: dict[str, TaxonomyCounts] = field(default_factory=dict)
 
     @property
     def precision(self) -> float:
@@ -76,6 +81,8 @@ class DatasetScore:
             "per_type": {t: {"precision": c.scores()[0], "recall": c.scores()[1], "f1": c.scores()[2],
                              "tp": c.tp, "fp": c.fp, "fn": c.fn, "support": c.support}
                          for t, c in self.per_type.items()},
+            "taxonomy": {"total": self.taxonomy.to_dict(),
+                         "per_type": {t: c.to_dict() for t, c in self.taxonomy_per_type.items()}},
         }
 
 
@@ -132,6 +139,7 @@ def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAU
     records. Each distinct output string is parsed once, each distinct gold list normalised once and
     each passage normalised once (bounded caches); the numbers equal `score_query` record by record
     (tested). `on_record(dataset, label, gold_items, pred_items, text)` is called for every record."""
+    taxonomy = TaxonomyAccumulator()  # error categories per row and type (metrics/taxonomy.py)
     state: dict[str, tuple[list[int], dict, dict]] = {}  # dataset -> (totals, per-type counts, per-unit counts)
     padded_cache: dict[str, str] = {}  # a passage is asked once per type: normalise it once
     parsed_cache: dict[str, tuple[list[Any], str]] = {}
@@ -199,6 +207,7 @@ def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAU
         if on_record is not None:
             on_record(ds, label, gold_set, pred, text)
         unit = rec.get("sentence_id") or text or f"#{i}"
+        taxonomy.add(ds, unit, text, label, gold, pred)
         acc = units.get(unit)
         if acc is None:
             units[unit] = [tp, fp, fn]
@@ -213,6 +222,7 @@ def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAU
                                        diagnostics=Diagnostics(n_outputs=totals[3], parse_failures=totals[4],
                                                                empty_outputs=totals[5], n_pred_items=totals[6],
                                                                n_checked_items=totals[7], hallucinations=totals[8]))
+        sc.taxonomy, sc.taxonomy_per_type = taxonomy.result(ds)
         if n_resamples > 0:
             sc.replicates = bootstrap.replicates(list(units.values()), n=n_resamples, seed=seed)
             sc.ci = bootstrap.interval(sc.replicates)

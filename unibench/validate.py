@@ -40,7 +40,7 @@ from .queries import QUERY_CAP, SAMPLE_SEED
 from .results import SCHEMA_VERSION, ModelInfo, ResultFile, iter_result_files, result_from_json, result_path
 from .safe_read import parse_json, read_text
 
-KNOWN_SCORER_VERSIONS = ("1.0", "1.1", "1.2", "1.3", "1.4")
+KNOWN_SCORER_VERSIONS = ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5")
 MODEL_META = "model_meta.json"
 TOL = 1e-9  # the schema's tolerance for P/R/F1 recomputed from counts
 CI_TOL = 1e-5  # replicates are stored rounded to 6 decimals; the CI was taken before rounding
@@ -230,6 +230,8 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
         rep.problem(path, "no gold mentions at all (tp + fn = 0): implausible for a benchmark test split")
     if r.stamps.scorer_version not in KNOWN_SCORER_VERSIONS:
         rep.problem(path, f"unknown scorer version {r.stamps.scorer_version!r} (known: {list(KNOWN_SCORER_VERSIONS)})")
+    if r.stamps.rescored_from is not None and r.stamps.rescored_from not in KNOWN_SCORER_VERSIONS:
+        rep.problem(path, f"rescored_from names an unknown scorer version {r.stamps.rescored_from!r}")
     m = r.model
     if not m.display_name.strip() or not m.family.strip():
         rep.problem(path, "model metadata missing: model.display_name and model.family must not be empty")

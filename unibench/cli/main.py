@@ -16,7 +16,8 @@ import typer
 from .. import __version__
 from ..errors import UnibenchError
 
-GROUPS = ("data", "score", "run", "leaderboard", "validate", "submit", "distill", "train", "familiarity")
+GROUPS = ("data", "score", "run", "leaderboard", "validate", "submit", "distill", "train", "familiarity",
+          "rescore")
 
 app = typer.Typer(
     name="unibench",

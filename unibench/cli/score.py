@@ -207,6 +207,10 @@ def register(app: typer.Typer) -> None:
 
         score_tables(report["datasets"], report["domains"], report["overall"],
                      title=f"scores of {printable(predictions)}")
+        from ._common import console
+        from .taxonomy_table import taxonomy_table
+
+        console.print(taxonomy_table(report["datasets"]))
         if report["unknown_datasets"]:
             unknown = printable(", ".join(report["unknown_datasets"]))
             err_console.print(f"note: not benchmark rows (no domain): {unknown}", markup=False)

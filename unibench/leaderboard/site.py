@@ -35,6 +35,7 @@ from .board import (CROSSNER_MIT, REPORTED_GROUP, Entry, collect, crossner_mit_t
 from .familiarity_plot import familiarity_points, familiarity_svg
 from .plots import domain_svg, size_svg
 from .samples import MAX_SENTENCES, read_samples
+from .taxonomy_plot import taxonomy_bars, taxonomy_svg
 from .workers import in_workers
 
 COLUMNS = downloads.COLUMNS
@@ -190,12 +191,15 @@ def _render(board, out: Path, progress, main=None, me: int = 0, workers: int = 1
         table = dataset_table(entries, row)
         fam_points = familiarity_points(table)
         page(f"datasets/{row}.html", "dataset.html.j2", card=card, table=table, fam_points=fam_points,
-             fam_plot=familiarity_svg(fam_points))
+             fam_plot=familiarity_svg(fam_points),
+             tax_plot=taxonomy_svg(taxonomy_bars([(x["entry"].display + (f" ({g})" if len(table) > 1 else ""),
+                                                   x["result"].taxonomy) for g, xs in table for x in xs])))
     profiles = {x["entry"].key: {d: x["cells"][d].value for d in DOMAINS if d in x["cells"]}
                 for _, xs in main for x in xs}
     for e in entries.values():
         page(f"models/{entry_slug(e)}.html", "model.html.j2", e=e, reg=reg,
-             svg=domain_svg(profiles.get(e.key, {})) if e.key in profiles else "")
+             svg=domain_svg(profiles.get(e.key, {})) if e.key in profiles else "",
+             tax_plot=taxonomy_svg(taxonomy_bars([(names[r], res.taxonomy) for r, res in sorted(e.rows.items())])))
         for row, path in sorted(e.samples.items()):
             log = read_samples(path)
             page(f"samples/{entry_slug(e)}/{row}.html", "samples.html.j2", e=e, card=reg[row], log=log,

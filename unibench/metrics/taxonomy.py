@@ -1,0 +1,202 @@
+"""Why a row's F1 is what it is: every false positive and false negative of the UniNER metric in one category.
+
+The metric (metrics/uniner.py) compares, per query (sentence x type), the set of normalised predicted items P
+with the set of normalised gold items G: tp = |P & G|, fp = |P - G|, fn = |G - P|. This module assigns each
+item of P - G and of G - P exactly one category, so the categories partition the errors:
+
+    correct                                                      == tp
+    wrong_type + boundary + spurious + hallucinated + unchecked  == fp
+    missed_other_type + missed_not_found                         == fn
+
+A false positive p (query type t, sentence s), first rule that applies:
+1. wrong_type: p is a gold item of another type of s (the model found the mention, under the wrong type);
+2. boundary: p overlaps a gold item g of type t without being equal to it, on words: one contains the other, or a
+   suffix of one is a prefix of the other and the two merged occur in the passage (the passage known);
+3. spurious: p occurs in the passage (word-bounded, as the hallucination diagnostic checks) but is gold for
+   no type;
+4. hallucinated: p does not occur in the passage;
+5. unchecked: the passage is unknown (a `unibench score` record without `text`), so 3 and 4 cannot be told apart.
+
+A false negative g: missed_other_type when another type's query of s predicted exactly g, else missed_not_found.
+
+Input per sentence: the passage text and, per query, its type, the gold strings and the scorer's parsed
+prediction items (already normalised and deduplicated, as `scorer.score_query` returns them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional, Sequence
+
+from .diagnostics import in_text, padded_norm
+from .uniner import gold_items
+
+FP_CATEGORIES = ("wrong_type", "boundary", "spurious", "hallucinated", "unchecked")
+FN_CATEGORIES = ("missed_other_type", "missed_not_found")
+CATEGORIES = ("correct",) + FP_CATEGORIES + FN_CATEGORIES
+
+
+@dataclass
+class TaxonomyCounts:
+    correct: int = 0
+    wrong_type: int = 0
+    boundary: int = 0
+    spurious: int = 0
+    hallucinated: int = 0
+    unchecked: int = 0
+    missed_other_type: int = 0
+    missed_not_found: int = 0
+
+    @property
+    def fp(self) -> int:
+        return sum(getattr(self, c) for c in FP_CATEGORIES)
+
+    @property
+    def fn(self) -> int:
+        return sum(getattr(self, c) for c in FN_CATEGORIES)
+
+    def add(self, other: "TaxonomyCounts") -> None:
+        for c in CATEGORIES:
+            setattr(self, c, getattr(self, c) + getattr(other, c))
+
+    def rates(self) -> dict[str, Optional[float]]:
+        """Predicted-item categories as shares of the predictions (tp + fp: `correct` is the precision), missed
+        categories as shares of the gold items (tp + fn: 1 - recall in all)."""
+        n_pred, n_gold = self.correct + self.fp, self.correct + self.fn
+        out: dict[str, Optional[float]] = {}
+        for c in ("correct",) + FP_CATEGORIES:
+            out[c] = getattr(self, c) / n_pred if n_pred else None
+        for c in FN_CATEGORIES:
+            out[c] = getattr(self, c) / n_gold if n_gold else None
+        return out
+
+    def to_dict(self) -> dict:
+        d = {c: getattr(self, c) for c in CATEGORIES}
+        d["rates"] = {k: v for k, v in self.rates().items() if v is not None}
+        return d
+
+
+@dataclass
+class QueryItems:
+    """One query of a sentence: its type, the gold strings (raw) and the parsed prediction items."""
+    label: Optional[str]
+    gold: Sequence[str]
+    pred: Sequence[Any]
+
+
+def _words(item: Any) -> Optional[tuple[str, ...]]:
+    return tuple(item.split()) if isinstance(item, str) else None
+
+
+def _contains(big: tuple[str, ...], small: tuple[str, ...]) -> bool:
+    n = len(small)
+    return any(big[i:i + n] == small for i in range(len(big) - n + 1))
+
+
+def overlaps(pred: Any, gold: Any, padded_text: Optional[str]) -> bool:
+    """Whether two different normalised strings can be two boundaries of one mention (see the module doc)."""
+    p, g = _words(pred), _words(gold)
+    if not p or not g:
+        return False
+    if _contains(p, g) or _contains(g, p):
+        return True
+    for a, b in ((p, g), (g, p)):  # a suffix of a is a prefix of b
+        for k in range(min(len(a), len(b)) - 1, 0, -1):
+            if a[-k:] == b[:k]:
+                merged = " ".join(a + b[k:])
+                if padded_text is None or f" {merged} " in padded_text:
+                    return True
+    return False
+
+
+_INDEX = {c: i for i, c in enumerate(CATEGORIES)}
+_C, _WT, _BD, _SP, _HL, _UN, _MO, _MN = (_INDEX[c] for c in CATEGORIES)
+
+
+def _classify(text: Optional[str], queries: Sequence[tuple[Optional[str], Sequence[str], Sequence[Any]]]
+              ) -> dict[Optional[str], list[int]]:
+    """The rules of the module doc, on (type, gold strings, parsed items) per query: counts per type as lists
+    in CATEGORIES order (plain lists: this runs once per query of every scored row)."""
+    qs = [(label, gold_items(gold) if gold else [], pred) for label, gold, pred in queries]
+    gold_owner: dict[Any, set] = {}
+    pred_owner: dict[Any, set] = {}
+    for label, gold, pred in qs:
+        for g in gold:
+            gold_owner.setdefault(g, set()).add(label)
+        for p in pred:
+            pred_owner.setdefault(p, set()).add(label)
+    padded = padded_norm(text) if text is not None and pred_owner else None
+    out: dict[Optional[str], list[int]] = {}
+    for label, gold, pred in qs:
+        c = out.get(label)
+        if c is None:
+            c = out[label] = [0] * len(CATEGORIES)
+        if not gold and not pred:
+            continue
+        gold_set = set(gold)
+        for item in pred:
+            if item in gold_set:
+                c[_C] += 1
+            elif any(lab != label for lab in gold_owner.get(item, ())):
+                c[_WT] += 1
+            elif gold and any(overlaps(item, g, padded) for g in gold):
+                c[_BD] += 1
+            elif text is None:
+                c[_UN] += 1
+            elif in_text(item, padded):
+                c[_SP] += 1
+            else:
+                c[_HL] += 1
+        pred_set = set(pred)
+        for g in gold:
+            if g in pred_set:
+                continue
+            if any(lab != label for lab in pred_owner.get(g, ())):
+                c[_MO] += 1
+            else:
+                c[_MN] += 1
+    return out
+
+
+def _counts(values: Sequence[int]) -> TaxonomyCounts:
+    return TaxonomyCounts(**dict(zip(CATEGORIES, values)))
+
+
+def classify_sentence(text: Optional[str], queries: Iterable[QueryItems]) -> dict[Optional[str], TaxonomyCounts]:
+    """Counts per type for the queries of one sentence (a type asked twice adds up under its name)."""
+    got = _classify(text, [(q.label, q.gold, q.pred) for q in queries])
+    return {label: _counts(v) for label, v in got.items()}
+
+
+@dataclass
+class TaxonomyAccumulator:
+    """Collects queries per (dataset, sentence) while the scorer streams records; `result(ds)` classifies them.
+
+    The scorer calls `add` once per query, next to its tp/fp/fn; records of a sentence need not be adjacent."""
+    _sentences: dict[str, dict[str, tuple[Optional[str], list]]] = field(default_factory=dict)
+
+    def add(self, dataset: str, unit: str, text: Optional[str], label: Optional[str], gold: Sequence[str],
+            pred: Sequence[Any]) -> None:
+        by_unit = self._sentences.get(dataset)
+        if by_unit is None:
+            by_unit = self._sentences[dataset] = {}
+        entry = by_unit.get(unit)
+        if entry is None:
+            entry = by_unit[unit] = (text, [])
+        entry[1].append((label, gold, pred))
+
+    def result(self, dataset: str) -> tuple[TaxonomyCounts, dict[str, TaxonomyCounts]]:
+        """(row total, per type) for one dataset."""
+        n = len(CATEGORIES)
+        total, per_type = [0] * n, {}
+        for text, queries in self._sentences.get(dataset, {}).values():
+            for label, counts in _classify(text, queries).items():
+                acc = per_type.get(label)
+                if acc is None:
+                    acc = per_type[label] = [0] * n
+                for i in range(n):
+                    acc[i] += counts[i]
+        for acc in per_type.values():
+            for i in range(n):
+                total[i] += acc[i]
+        return _counts(total), {t: _counts(v) for t, v in per_type.items() if t is not None}
