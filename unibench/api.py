@@ -69,7 +69,9 @@ def evaluate(model: str, datasets: Optional[Iterable[str]] = None, benchmark: Op
              version: str = "paper", log_samples: bool = False, batch_size: Union[int, str] = 8,
              device: str = "auto", dtype: str = "auto", gguf_file: Optional[str] = None,
              threads: Optional[int] = None, base_url: Optional[str] = None, vllm_opts: Optional[dict] = None,
-             skip_missing: bool = False, overwrite: bool = False, progress: bool = False) -> Results:
+             skip_missing: bool = False, overwrite: bool = False, progress: bool = False,
+             price_in: Optional[float] = None, price_out: Optional[float] = None,
+             prices: Union[str, Path, None] = None) -> Results:
     """Evaluate `model` (`gazetteer`, `hf:PATH_OR_ID[@REV]`, `vllm:ID`, `openai:NAME`, ...) on registry rows
     (`datasets`) or a named `benchmark`, exactly as `unibench run` does with the same options: result files in
     `output_dir`, the response cache in `cache_dir`. Returns the results instead of printing them."""
@@ -80,7 +82,8 @@ def evaluate(model: str, datasets: Optional[Iterable[str]] = None, benchmark: Op
                     cache_dir=Path(cache_dir) if cache_dir else None, version=version, log_samples=log_samples,
                     batch_size=str(batch_size), gguf_file=gguf_file, base_url=base_url, vllm_opts=vllm_opts,
                     progress=progress, threads=threads, skip_missing=skip_missing, overwrite=overwrite,
-                    device=device, dtype=dtype,
+                    device=device, dtype=dtype, price_in=price_in, price_out=price_out,
+                    prices=Path(prices) if prices else None,
                     command=_equivalent_command(model, datasets, benchmark, adapter, limit, version))
     s = out.summary
     return Results(datasets=s["datasets"], domains=s["domains"], overall=s["overall"],
@@ -144,7 +147,8 @@ def load_results(source: Union[str, Path], *, cache_dir: Union[str, Path, None] 
 
 def run_model(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir, cache_dir, version, log_samples,
               batch_size, gguf_file, base_url, vllm_opts, progress=True, threads=None, skip_missing=False,
-              overwrite=False, device="auto", dtype="auto", command=None) -> RunOutcome:
+              overwrite=False, device="auto", dtype="auto", command=None, price_in=None, price_out=None,
+              prices=None) -> RunOutcome:
     """`unibench run` without the printing of tables: result files, then the summary (see `summarize`)."""
     import sys
 
@@ -197,10 +201,17 @@ def run_model(*, model, adapter, datasets, benchmark, limit, output_dir, data_di
                     command=command or "unibench " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
                     training_datasets=training_datasets(ref), n_parameters=info.get("n_parameters"),
                     overwrite=overwrite, training_types=_training_types(ref))
+    from .cost import choose_price
+
+    cfg.price = choose_price(price_in, price_out, prices, [ref.name, cfg.model_id, ref.display])
     # before anything runs: no row may silently replace another run's result (run_guard.py)
     for path, why in refuse_clobbering([(planned_path(cfg, j), run_spec(cfg, j, info)) for j in jobs], overwrite):
         err_console.print(f"--overwrite: replacing {path} ({why})", markup=False)
     cache = ResponseCache(cdir / "responses.sqlite")
+    from .cache import CachedBackend
+    from .usage import UsageMeter, UsageTable
+
+    usage = UsageTable(cdir / "responses.sqlite")  # token counts beside the cached outputs (usage.py)
     ns = {"model": cfg.model_id, "revision": revision, "adapter": spec.name, "template": spec.template_hash,
           "decoding": spec.decoding.model_dump(mode="json"), **info.get("run_spec", {})}  # device/dtype off CPU fp32
     results, cache_stats, done_q, hits_q = {}, {}, 0, 0
@@ -223,6 +234,8 @@ def run_model(*, model, adapter, datasets, benchmark, limit, output_dir, data_di
                     continue
                 if ref.kind == "gazetteer":
                     cfg.revision = revision = "train-dictionary"
+                if isinstance(row_backend, CachedBackend):
+                    row_backend.usage = UsageMeter(usage)
                 inner = RowProgress(bar, "  queries", row_backend)
                 try:
                     result, loaded = run_row(cfg, job, row_backend, info, inner, inner.total,
@@ -240,6 +253,7 @@ def run_model(*, model, adapter, datasets, benchmark, limit, output_dir, data_di
         err_console.print("interrupted: finished chunks are in the response cache; the same command resumes")
         raise
     finally:
+        usage.close()
         cache.close()
         if hasattr(backend, "close"):
             backend.close()
@@ -247,6 +261,12 @@ def run_model(*, model, adapter, datasets, benchmark, limit, output_dir, data_di
                         model_loaded=getattr(backend, "loaded", backend is not None), coverage=cov)
     return RunOutcome(results, summary, sorted({str(planned_path(cfg, j).parent) for j in jobs}),
                       title=f"{ref.display} ({spec.name} adapter, dataset version {version})")
+
+
+def cost_columns(cost) -> dict:
+    """A row's cost in the run summary: tokens, seconds, USD (None where not known)."""
+    c = cost.model_dump() if cost is not None else {}
+    return {k: c.get(k) for k in ("input_tokens", "output_tokens", "wall_seconds", "device_seconds", "usd")}
 
 
 def summarize(results: dict, cache_stats: dict, cfg, spec, version: str, output_dir: Path, *, model_loaded: bool,
@@ -265,6 +285,7 @@ def summarize(results: dict, cache_stats: dict, cfg, spec, version: str, output_
                              "strict_span_f1": r.strict_span.f1 if r.strict_span else None,
                              "loaded_from_disk": loaded, "cache_hits": cache_stats[rid][0],
                              "generated": cache_stats[rid][1], "parse_warning": r.diagnostics.parse_warning}
+        datasets_tbl[rid].update(cost_columns(r.cost))
     domains, overall = aggregate({k: v["f1"] for k, v in datasets_tbl.items()},
                                  {k: v["domain"] for k, v in datasets_tbl.items()},
                                  {k: r.scores.f1_replicates or [] for k, (r, _) in results.items()})

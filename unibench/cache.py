@@ -78,6 +78,7 @@ class CachedBackend:
         self.name = getattr(backend, "name", "cached")
         self.hits = 0
         self.misses = 0
+        self.usage = None  # a usage.UsageMeter: token counts stored beside the outputs, totals per row
 
     def versions(self) -> dict[str, str]:
         return self.backend.versions()
@@ -97,6 +98,10 @@ class CachedBackend:
         self.misses += len(todo)
         if todo and streams_outputs(self.backend):
             self._generate_streaming(requests, keys, todo, out, progress)
+            if self.usage is not None:
+                self.usage.record(self.backend, [requests[i] for i in todo], [keys[i] for i in todo],
+                                  [out[i] for i in todo])
+                self.usage.count(keys)
             return [o if o is not None else "" for o in out]
         for start in range(0, len(todo), self.chunk_size):
             idx = todo[start:start + self.chunk_size]
@@ -104,10 +109,14 @@ class CachedBackend:
             if len(gen) != len(idx):
                 raise RuntimeError(f"backend {self.name} returned {len(gen)} outputs for {len(idx)} requests")
             self.cache.put_many((keys[i], g) for i, g in zip(idx, gen))
+            if self.usage is not None:
+                self.usage.record(self.backend, [requests[i] for i in idx], [keys[i] for i in idx], gen)
             for i, g in zip(idx, gen):
                 out[i] = g
             if progress:
                 progress(len(idx))
+        if self.usage is not None:
+            self.usage.count(keys)
         return [o if o is not None else "" for o in out]
 
     def _generate_streaming(self, requests, keys, todo, out, progress) -> None:

@@ -69,6 +69,12 @@ class LazyHFBackend:
     def predict(self, sentences, progress=None):
         return self._get().predict(sentences, progress)
 
+    def token_usage(self, requests, outputs):  # only called after generate(), i.e. once loaded
+        fn = getattr(self._get(), "token_usage", None)
+        return fn(requests, outputs) if fn else [None] * len(requests)
+
+    usage_source = "tokenizer"
+
     @property
     def id2label(self) -> dict:  # a token classifier's labels, for the runner's label mapping
         return getattr(self._get(), "id2label", {})
@@ -344,6 +350,12 @@ def register(app: typer.Typer) -> None:
             skip_missing: bool = typer.Option(False, "--skip-missing", help="Run the rows whose data is in the "
                                               "data dir, list the others with the reason; means are then marked "
                                               "partial."),
+            price_in: Optional[float] = typer.Option(None, "--price-in", min=0, help="USD per million input "
+                                                     "tokens: the result files' cost in money (with --price-out)."),
+            price_out: Optional[float] = typer.Option(None, "--price-out", min=0, help="USD per million output "
+                                                      "tokens."),
+            prices: Optional[Path] = typer.Option(None, "--prices", help="Price table by model name (YAML/JSON: "
+                                                  "{models: {NAME: {input: USD, output: USD}}}, per million tokens)."),
             as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")):
         """Evaluate a model the way the paper did: result files, then per-row, per-domain and overall tables."""
         vllm_opts = {"tensor_parallel_size": tensor_parallel_size, "data_parallel_size": data_parallel_size,
@@ -359,12 +371,13 @@ def register(app: typer.Typer) -> None:
                  output_dir=output_dir, data_dir=data_dir, cache_dir=cache_dir, version=version,
                  log_samples=log_samples, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
                  vllm_opts=vllm_opts, as_json=as_json, threads=threads, skip_missing=skip_missing,
-                 overwrite=overwrite, device=device, dtype=dtype)
+                 overwrite=overwrite, device=device, dtype=dtype, price_in=price_in, price_out=price_out,
+                 prices=prices)
 
 
 def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir, cache_dir, version, log_samples,
              batch_size, gguf_file, base_url, vllm_opts, as_json, threads=None, skip_missing=False,
-             overwrite=False, device="auto", dtype="auto") -> None:
+             overwrite=False, device="auto", dtype="auto", price_in=None, price_out=None, prices=None) -> None:
     """The run itself is the library's (unibench/api.py: `run_model`, also behind `unibench.evaluate`); here it
     is printed."""
     from ..api import run_model
@@ -373,7 +386,8 @@ def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir
                     output_dir=output_dir, data_dir=data_dir, cache_dir=cache_dir, version=version,
                     log_samples=log_samples, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
                     vllm_opts=vllm_opts, progress=not as_json, threads=threads, skip_missing=skip_missing,
-                    overwrite=overwrite, device=device, dtype=dtype)
+                    overwrite=overwrite, device=device, dtype=dtype, price_in=price_in, price_out=price_out,
+                    prices=prices)
     _report(out.summary, out.title, output_dir, as_json, folders=out.folders)
 
 
@@ -401,6 +415,24 @@ def _skip_missing(benchmark, cards, ddir) -> dict:
     return partial_coverage(benchmark, cards, available, missing, ddir)
 
 
+def _cost_table(datasets_tbl: dict) -> None:
+    """Tokens, seconds and USD per row (result files' `cost`; unibench/cost.py), when any row has them."""
+    from rich.table import Table
+
+    from ._common import console
+
+    if not any(v.get("wall_seconds") is not None for v in datasets_tbl.values()):
+        return
+    t = Table(title="cost (tokens; seconds of this run)", title_justify="left")
+    for col in ("dataset", "input tok", "output tok", "wall s", "device s", "USD"):
+        t.add_column(col, justify="left" if col == "dataset" else "right")
+    show = lambda v, fmt="{}": "-" if v is None else fmt.format(v)  # noqa: E731
+    for rid, v in datasets_tbl.items():
+        t.add_row(rid, show(v.get("input_tokens")), show(v.get("output_tokens")), show(v.get("wall_seconds"), "{:.2f}"),
+                  show(v.get("device_seconds"), "{:.2f}"), show(v.get("usd"), "{:.4f}"))
+    console.print(t)
+
+
 def _report(summary: dict, title: str, output_dir: Path, as_json: bool, *, folders: Optional[list] = None) -> None:
     from ._common import console, err_console, print_json, score_tables
 
@@ -412,6 +444,7 @@ def _report(summary: dict, title: str, output_dir: Path, as_json: bool, *, folde
         print_json(summary)
         return
     score_tables(datasets_tbl, summary["domains"], summary["overall"], title=title)
+    _cost_table(datasets_tbl)
     reused = [k for k, v in datasets_tbl.items() if v["loaded_from_disk"]]
     if reused:
         console.print(f"loaded finished rows from {output_dir} (same run spec): {', '.join(reused)}")
