@@ -192,6 +192,7 @@ class OpenAIBackend:
         its budget) and reported, then the error is raised. Daemon threads, not a pool: a worker stuck
         in a server that never answers must not keep the process from exiting with the error."""
         n = len(requests)
+        self._usage.clear()  # counts live for one call: the caller reads them right after (usage.UsageMeter)
         with self._lock:
             base = self._rr
             self._rr += n
