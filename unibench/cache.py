@@ -116,6 +116,7 @@ class CachedBackend:
         self.hits = 0  # requests answered from the cache (including outputs another run wrote while we waited)
         self.misses = 0  # requests answered by this run's backend
         self.waited = 0  # requests answered by another run on the same cache while this one waited
+        self.usage = None  # a usage.UsageMeter: token counts stored beside the outputs, totals per row
 
     def versions(self) -> dict[str, str]:
         return self.backend.versions()
@@ -162,6 +163,8 @@ class CachedBackend:
                 self._send(claimed, first, deliver, progress, streaming)
             elif not done_elsewhere:  # every key left is in flight in another live run: wait for its outputs
                 time.sleep(self.wait_poll)
+        if self.usage is not None:  # this call's token totals, hits included (their counts were stored with them)
+            self.usage.count(keys)
         return [o if o is not None else "" for o in out]
 
     def _send(self, claimed: list[str], first: dict, deliver, progress, streaming: bool) -> None:
@@ -184,6 +187,8 @@ class CachedBackend:
                 gen = self.backend.generate(reqs)
             if len(gen) != len(claimed):
                 raise RuntimeError(f"backend {self.name} returned {len(gen)} outputs for {len(claimed)} requests")
+            if self.usage is not None:  # token counts stored beside the outputs (usage.py), read right after the call
+                self.usage.record(self.backend, reqs, claimed, gen)
             rest = [(k, g) for k, g in zip(claimed, gen) if k not in committed]
             if rest:  # a chunked backend, or one that did not report every output through on_output
                 self.cache.put_many(rest)

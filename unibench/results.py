@@ -175,6 +175,24 @@ class Familiarity(_Strict):
     training_source: Optional[str] = Field(None, description="file name the training type counts came from")
 
 
+class Cost(_Strict):
+    """What the row cost (unibench/cost.py): tokens of the generation that produced its outputs (also when they
+    came from the response cache), the seconds this run spent on the row, and money at the given prices."""
+    input_tokens: Optional[int] = Field(None, ge=0)
+    output_tokens: Optional[int] = Field(None, ge=0)
+    tokens_from: Optional[str] = Field(None, description="tokenizer (local models) | api usage (API backends)")
+    requests_without_tokens: Optional[int] = Field(None, ge=0, description="requests whose counts are unknown")
+    generated: Optional[int] = Field(None, ge=0, description="requests computed in this run")
+    cached: Optional[int] = Field(None, ge=0, description="requests served from the response cache")
+    wall_seconds: float = Field(ge=0, allow_inf_nan=False)
+    device_seconds: float = Field(ge=0, allow_inf_nan=False)
+    device_time: str = Field(description="what device_seconds measured, e.g. 'process CPU time'")
+    cuda_seconds: Optional[float] = Field(None, ge=0, allow_inf_nan=False)
+    price_in: Optional[float] = Field(None, ge=0, description="USD per million input tokens")
+    price_out: Optional[float] = Field(None, ge=0, description="USD per million output tokens")
+    usd: Optional[float] = Field(None, ge=0, allow_inf_nan=False)
+
+
 class Stamps(_Strict):
     unibench_version: str = __version__
     scorer_version: str
@@ -202,6 +220,7 @@ class ResultFile(_Strict):
     reported: Optional[Reported] = None
     familiarity: Optional[Familiarity] = None
     taxonomy: Optional[Taxonomy] = None
+    cost: Optional[Cost] = None
     stamps: Stamps
 
     @model_validator(mode="after")

@@ -63,6 +63,7 @@ class RunConfig:
     n_parameters: Optional[int] = None
     overwrite: bool = False  # replace a result of another run spec in the same place (else: refuse)
     training_types: Optional[Path] = None  # a student's training_types.json: its rows get a Familiarity
+    price: Optional[object] = None  # cost.Price: the row's tokens in USD (result files' `cost`)
 
 
 def run_spec(cfg: RunConfig, job: RowJob, backend_info: dict) -> dict:
@@ -210,7 +211,11 @@ def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
                        f"now holds ({loaded[1]['sha256'][:12]})")
     else:
         refuse_clobbering([(path, spec_now)], cfg.overwrite)
+    from .cost import RowClock, row_cost
+
+    clock = RowClock()
     result, lines = _evaluate(cfg, job, backend, backend_info, progress, on_total, loaded=loaded)
+    result.cost = row_cost(clock, backend, cfg.price)
     spec_path.unlink(missing_ok=True)  # an interrupted replacement must not pass as the old run
     if lines is not None:
         atomic_write_text(samples, "".join(x + "\n" for x in lines))

@@ -62,6 +62,12 @@ class Handler(BaseHTTPRequestHandler):
         else:
             payload = {"id": "c", "object": "text_completion", "created": 0, "model": body["model"],
                        "choices": [{"index": 0, "text": text, "finish_reason": "stop", "logprobs": None}]}
+        # usage as an API reports it; this server's "tokens" are whitespace-separated words
+        payload["usage"] = {"prompt_tokens": len(prompt.split()), "completion_tokens": len(text.split()),
+                            "total_tokens": len(prompt.split()) + len(text.split())}
+        with srv.lock:  # what the server billed, for tests of the run's token totals
+            srv.prompt_tokens += len(prompt.split())
+            srv.completion_tokens += len(text.split())
         data = json.dumps(payload).encode()
         try:
             self.send_response(200)
@@ -80,6 +86,7 @@ def start_server(faults=None, period=0, handler=Handler, delay=0.0) -> Threading
     srv = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     srv.calls, srv.lock, srv.faults, srv.period, srv.auth = 0, threading.Lock(), faults or {}, period, set()
     srv.delay, srv.received, srv.answered = delay, [], []
+    srv.prompt_tokens = srv.completion_tokens = 0
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
 

@@ -85,6 +85,14 @@ class HFCausalBackend:
     def versions(self) -> dict[str, str]:
         return library_versions(self._extra)
 
+    usage_source = "tokenizer"
+
+    def token_usage(self, requests, outputs) -> list[tuple[int, int]]:
+        """Input and output tokens by this model's tokenizer (unibench/usage.py)."""
+        from ..usage import tokenizer_usage
+
+        return tokenizer_usage(self.tokenizer, requests, outputs)
+
     def generate(self, requests: Sequence[GenRequest], progress: Optional[ProgressFn] = None,
                  on_output: Optional[OutputFn] = None) -> list[str]:
         requests = list(requests)

@@ -53,6 +53,13 @@ class HFSeq2SeqBackend:
             out.append(ids)
         return out
 
+    usage_source = "tokenizer"
+
+    def token_usage(self, requests, outputs) -> list[tuple[int, int]]:
+        """Source tokens as the encoder reads them (truncated like `sources`), output tokens by the tokenizer."""
+        outs = self.tokenizer(list(outputs), add_special_tokens=False)["input_ids"] if outputs else []
+        return [(len(a), len(b)) for a, b in zip(self.sources(requests), outs)]
+
     @torch.inference_mode()
     def generate(self, requests: Sequence[GenRequest], progress: Optional[ProgressFn] = None) -> list[str]:
         from transformers import GenerationConfig

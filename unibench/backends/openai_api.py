@@ -118,6 +118,7 @@ class OpenAIBackend:
         self._rr = 0
         self._lock = threading.Lock()
         self.retries = 0
+        self._usage: dict[int, tuple[int, int]] = {}  # id(request) -> the API's (prompt, completion) tokens
 
     def identity(self) -> dict[str, str]:
         return {"model_id": self.model, "revision": "api"}
@@ -138,7 +139,16 @@ class OpenAIBackend:
             text = resp.choices[0].message.content
         if not isinstance(text, str):
             raise ValueError("response without text")
+        usage = getattr(resp, "usage", None)
+        if usage is not None and isinstance(getattr(usage, "prompt_tokens", None), int):
+            self._usage[id(req)] = (usage.prompt_tokens, int(getattr(usage, "completion_tokens", None) or 0))
         return text
+
+    usage_source = "api usage"
+
+    def token_usage(self, requests, outputs) -> list:
+        """The `usage` the API returned for each request (None where the server sent none)."""
+        return [self._usage.pop(id(r), None) for r in requests]
 
     def _budget_error(self, url: str, attempts: int, last: Optional[BaseException]) -> UnibenchError:
         url = re.sub(r"//[^/@]*@", "//", url)  # never show credentials written into a URL
@@ -201,6 +211,7 @@ class OpenAIBackend:
         threads, not a pool: a worker stuck in a server that never answers must not keep the process
         from exiting with the error."""
         n = len(requests)
+        self._usage.clear()  # counts live for one call: the caller reads them right after (usage.UsageMeter)
         with self._lock:
             base = self._rr
             self._rr += n

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
-import sys
 import time
 from pathlib import Path
 from typing import List, Optional
@@ -70,6 +68,12 @@ class LazyHFBackend:
 
     def predict(self, sentences, progress=None):
         return self._get().predict(sentences, progress)
+
+    def token_usage(self, requests, outputs):  # only called after generate(), i.e. once loaded
+        fn = getattr(self._get(), "token_usage", None)
+        return fn(requests, outputs) if fn else [None] * len(requests)
+
+    usage_source = "tokenizer"
 
     @property
     def id2label(self) -> dict:  # a token classifier's labels, for the runner's label mapping
@@ -346,6 +350,12 @@ def register(app: typer.Typer) -> None:
             skip_missing: bool = typer.Option(False, "--skip-missing", help="Run the rows whose data is in the "
                                               "data dir, list the others with the reason; means are then marked "
                                               "partial."),
+            price_in: Optional[float] = typer.Option(None, "--price-in", min=0, help="USD per million input "
+                                                     "tokens: the result files' cost in money (with --price-out)."),
+            price_out: Optional[float] = typer.Option(None, "--price-out", min=0, help="USD per million output "
+                                                      "tokens."),
+            prices: Optional[Path] = typer.Option(None, "--prices", help="Price table by model name (YAML/JSON: "
+                                                  "{models: {NAME: {input: USD, output: USD}}}, per million tokens)."),
             as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON.")):
         """Evaluate a model the way the paper did: result files, then per-row, per-domain and overall tables."""
         vllm_opts = {"tensor_parallel_size": tensor_parallel_size, "data_parallel_size": data_parallel_size,
@@ -361,109 +371,24 @@ def register(app: typer.Typer) -> None:
                  output_dir=output_dir, data_dir=data_dir, cache_dir=cache_dir, version=version,
                  log_samples=log_samples, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
                  vllm_opts=vllm_opts, as_json=as_json, threads=threads, skip_missing=skip_missing,
-                 overwrite=overwrite, device=device, dtype=dtype)
+                 overwrite=overwrite, device=device, dtype=dtype, price_in=price_in, price_out=price_out,
+                 prices=prices)
 
 
 def _execute(*, model, adapter, datasets, benchmark, limit, output_dir, data_dir, cache_dir, version, log_samples,
              batch_size, gguf_file, base_url, vllm_opts, as_json, threads=None, skip_missing=False,
-             overwrite=False, device="auto", dtype="auto") -> None:
-    from ..adapter_choice import choose_adapter
-    from ..adapters import get_adapter
-    from ..cache import ResponseCache
-    from ..cards import resolve_ids
-    from ..errors import MissingDataError, UnibenchError
-    from ..models import parse_model_ref, training_datasets
-    from ..resources import default_cache_dir, default_data_dir
-    from ..run_guard import refuse_clobbering
-    from ..runner import RowJob, RunConfig, planned_path, run_row, run_spec
-    from ._common import err_console
+             overwrite=False, device="auto", dtype="auto", price_in=None, price_out=None, prices=None) -> None:
+    """The run itself is the library's (unibench/api.py: `run_model`, also behind `unibench.evaluate`); here it
+    is printed."""
+    from ..api import run_model
 
-    if bool(datasets) == bool(benchmark):
-        raise UnibenchError("give exactly one of --datasets or --benchmark")
-    ref = parse_model_ref(model)
-    adapter_name, why = choose_adapter(ref, adapter, gguf_file)
-    spec = get_adapter(adapter_name)
-    err_console.print(f"adapter: {spec.name} ({why}; prompts {spec.kind.replace('_', ' ')}, parser {spec.parser})",
-                      markup=False)
-    row_ids, bench_dir = _benchmark_rows(benchmark) if benchmark else (list(datasets), None)
-    cards = resolve_ids(row_ids)
-    ddir = bench_dir or default_data_dir(data_dir)
-    if not bench_dir:
-        from ..prepare_inputs import check_data_dir
-
-        check_data_dir(data_dir, ddir, cards)
-    cdir = default_cache_dir(cache_dir)
-    cov = _skip_missing(benchmark, cards, ddir) if skip_missing else None
-    cards = [c for c in cards if cov is None or c.id not in cov["missing"]]
-    jobs = [RowJob(c, ddir, "test", "demo-test" if bench_dir else "test") for c in cards]
-    if threads and ref.kind != "hf":
-        raise UnibenchError("--threads applies to --model hf:... only")
-    if ref.kind != "hf" and (device, dtype) != ("auto", "auto"):
-        raise UnibenchError("--device and --dtype apply to --model hf:... only",
-                            hint="vllm: runs on the GPU; its dtype is --vllm-arg dtype=bfloat16")
-    from ..devices import parse_batch_size
-
-    batch_size = parse_batch_size(batch_size)
-    backend, info = _make_backend(ref, spec, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
-                                  vllm_opts=vllm_opts, threads=threads, device=device, dtype=dtype)
-    ident = info.get("identity") or {}
-    revision = "train-dictionary" if ref.kind == "gazetteer" else ref.revision or ident.get("revision") or "unversioned"
-    cfg = RunConfig(model_display=ref.display, model_id=ident.get("model_id") or ident.get("model") or ref.name,
-                    revision=revision, adapter=spec, version=version, limit=limit, log_samples=log_samples,
-                    output_dir=output_dir, cache_dir=cdir / "prepared-cache" if bench_dir else cdir,
-                    command="unibench " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
-                    training_datasets=training_datasets(ref), n_parameters=info.get("n_parameters"),
-                    overwrite=overwrite, training_types=_training_types(ref))
-    # before anything runs: no row may silently replace another run's result (run_guard.py)
-    for path, why in refuse_clobbering([(planned_path(cfg, j), run_spec(cfg, j, info)) for j in jobs], overwrite):
-        err_console.print(f"--overwrite: replacing {path} ({why})", markup=False)
-    cache = ResponseCache(cdir / "responses.sqlite")
-    ns = {"model": cfg.model_id, "revision": revision, "adapter": spec.name, "template": spec.template_hash,
-          "decoding": spec.decoding.model_dump(mode="json"), **info.get("run_spec", {})}  # device/dtype off CPU fp32
-    results, cache_stats, done_q, hits_q = {}, {}, 0, 0
-    try:
-        with progress_bar(err_console, disable=as_json) as bar, \
-                _progress_lines(bar, err_console, as_json) as lines:  # for logs: stderr not a terminal
-            outer = bar.add_task("datasets", total=len(jobs), stats="")
-            for k, job in enumerate(jobs, 1):
-                bar.update(outer, description=f"datasets {k}/{len(jobs)} {job.card.id}")
-                try:
-                    row_backend = _row_backend(ref, job, cfg, backend, cache, ns, spec)
-                except MissingDataError as exc:  # --skip-missing: e.g. the gazetteer's train split is absent
-                    if cov is None:
-                        raise _skip_hint(exc, benchmark)
-                    from ..availability import drop_row
-
-                    drop_row(cov, job.card, exc.message, ddir)
-                    err_console.print(f"skipping {job.card.id}: {exc.message}", markup=False)
-                    bar.update(outer, advance=1)
-                    continue
-                if ref.kind == "gazetteer":
-                    cfg.revision = revision = "train-dictionary"
-                inner = RowProgress(bar, "  queries", row_backend)
-                try:
-                    result, loaded = run_row(cfg, job, row_backend, info, inner, inner.total,
-                                             note=lambda t: err_console.print(t, markup=False))
-                except MissingDataError as exc:
-                    raise _skip_hint(exc, benchmark if cov is None else None)
-                inner.close()
-                done_q += result.dataset.n_queries or 0
-                hits_q += getattr(row_backend, "hits", 0)
-                bar.update(outer, advance=1, stats=f"queries {done_q} (cache hits {hits_q})")
-                lines.line()
-                results[job.card.id] = (result, loaded)
-                cache_stats[job.card.id] = (getattr(row_backend, "hits", None), getattr(row_backend, "misses", None),
-                                            getattr(row_backend, "waited", None))
-    except KeyboardInterrupt:
-        err_console.print("interrupted: finished outputs are in the response cache; the same command resumes")
-        raise
-    finally:
-        cache.close()
-        if hasattr(backend, "close"):
-            backend.close()
-    _report(results, cache_stats, cfg, spec, ref, version, output_dir, as_json,
-            model_loaded=getattr(backend, "loaded", backend is not None), coverage=cov,
-            folders=sorted({str(planned_path(cfg, j).parent) for j in jobs}))
+    out = run_model(model=model, adapter=adapter, datasets=datasets, benchmark=benchmark, limit=limit,
+                    output_dir=output_dir, data_dir=data_dir, cache_dir=cache_dir, version=version,
+                    log_samples=log_samples, batch_size=batch_size, gguf_file=gguf_file, base_url=base_url,
+                    vllm_opts=vllm_opts, progress=not as_json, threads=threads, skip_missing=skip_missing,
+                    overwrite=overwrite, device=device, dtype=dtype, price_in=price_in, price_out=price_out,
+                    prices=prices)
+    _report(out.summary, out.title, output_dir, as_json, folders=out.folders)
 
 
 def _skip_hint(exc, benchmark):
@@ -490,48 +415,36 @@ def _skip_missing(benchmark, cards, ddir) -> dict:
     return partial_coverage(benchmark, cards, available, missing, ddir)
 
 
-def _report(results: dict, cache_stats: dict, cfg, spec, ref, version: str, output_dir: Path, as_json: bool, *,
-            model_loaded: bool, coverage: Optional[dict] = None,
-            folders: Optional[list] = None) -> None:
-    from ..aggregate import aggregate
-    from ..availability import mark_partial
+def _cost_table(datasets_tbl: dict) -> None:
+    """Tokens, seconds and USD per row (result files' `cost`; unibench/cost.py), when any row has them."""
+    from rich.table import Table
+
+    from ._common import console
+
+    if not any(v.get("wall_seconds") is not None for v in datasets_tbl.values()):
+        return
+    t = Table(title="cost (tokens; seconds of this run)", title_justify="left")
+    for col in ("dataset", "input tok", "output tok", "wall s", "device s", "USD"):
+        t.add_column(col, justify="left" if col == "dataset" else "right")
+    show = lambda v, fmt="{}": "-" if v is None else fmt.format(v)  # noqa: E731
+    for rid, v in datasets_tbl.items():
+        t.add_row(rid, show(v.get("input_tokens")), show(v.get("output_tokens")), show(v.get("wall_seconds"), "{:.2f}"),
+                  show(v.get("device_seconds"), "{:.2f}"), show(v.get("usd"), "{:.4f}"))
+    console.print(t)
+
+
+def _report(summary: dict, title: str, output_dir: Path, as_json: bool, *, folders: Optional[list] = None) -> None:
     from ._common import console, err_console, print_json, score_tables
 
-    datasets_tbl = {}
-    for rid, (r, loaded) in results.items():
-        s = r.scores
-        datasets_tbl[rid] = {"domain": r.dataset.domain, "precision": s.precision, "recall": s.recall,
-                             "answered_by_other_run": cache_stats[rid][2],
-                             "f1": s.f1, "ci95": list(s.ci95) if s.ci95 else None, "n_queries": r.dataset.n_queries,
-                             "tp": s.tp, "fp": s.fp, "fn": s.fn, "parse_failures": r.diagnostics.parse_failures,
-                             "strict_span_f1": r.strict_span.f1 if r.strict_span else None,
-                             "loaded_from_disk": loaded, "cache_hits": cache_stats[rid][0],
-                             "generated": cache_stats[rid][1], "parse_warning": r.diagnostics.parse_warning}
-    domains, overall = aggregate({k: v["f1"] for k, v in datasets_tbl.items()},
-                                 {k: v["domain"] for k, v in datasets_tbl.items()},
-                                 {k: r.scores.f1_replicates or [] for k, (r, _) in results.items()})
-    summary = {"model": cfg.model_id, "revision": cfg.revision, "adapter": spec.name, "version": version,
-               "output_dir": str(output_dir), "datasets": datasets_tbl,
-               "domains": {k: v.to_dict() for k, v in domains.items()}, "overall": overall.to_dict(),
-               "model_loaded": model_loaded}
-    if coverage is not None:
-        mark_partial(summary["domains"], summary["overall"], coverage)
-        summary["coverage"] = coverage
-        # beside the row results: what the means cover (`*.summary.json` is not a result file)
-        from ..io import atomic_write_json
-        from ..results import result_path
-
-        first = next(iter(results.values()))[0]  # the folder the row results went to
-        atomic_write_json(result_path(output_dir, first).parent / f"{coverage['benchmark'] or 'datasets'}.summary.json",
-                          {k: v for k, v in summary.items() if k != "output_dir"})  # no local paths beside results
+    datasets_tbl, coverage = summary["datasets"], summary.get("coverage")
     for row in datasets_tbl.values():  # on stderr, also with --json: a wrong prompt format must not pass quietly
         if row["parse_warning"]:
             err_console.print(f"warning: {row['parse_warning']}", markup=False)
     if as_json:
         print_json(summary)
         return
-    score_tables(datasets_tbl, summary["domains"], summary["overall"],
-                 title=f"{ref.display} ({spec.name} adapter, dataset version {version})")
+    score_tables(datasets_tbl, summary["domains"], summary["overall"], title=title)
+    _cost_table(datasets_tbl)
     reused = [k for k, v in datasets_tbl.items() if v["loaded_from_disk"]]
     if reused:
         console.print(f"loaded finished rows from {output_dir} (same run spec): {', '.join(reused)}")
