@@ -40,7 +40,7 @@ MODEL="$WORK/smollm2-135m-dense"
 "$PY" "$HERE/benchmarks/bench_vllm_cpu.py" compare "$WORK/hf.json" "$WORK/vllm.json"
 
 # the CLI end to end (the adapter's own 256 max new tokens), then the two result files' scores side by side
-rm -rf "$WORK/results-vllm" "$WORK/results-hf"
+rm -rf "$WORK/results-vllm" "$WORK/results-hf" "$WORK/cache-vllm" "$WORK/cache-hf"  # really generate
 "$VENV/bin/python" -m unibench run --model "vllm:$MODEL" --datasets crossner_ai --limit "$LIMIT" \
   --data-dir "$DATA" --cache-dir "$WORK/cache-vllm" --output-dir "$WORK/results-vllm" \
   --vllm-arg dtype=float32 --max-model-len 2048 --log-samples --json > "$WORK/run-vllm.json"
@@ -51,12 +51,17 @@ rm -rf "$WORK/results-vllm" "$WORK/results-hf"
 import json, sys
 from pathlib import Path
 work = Path(sys.argv[1])
-def outputs(d):
-    rows = [json.loads(l) for p in sorted((work / d).rglob("*samples*.jsonl")) for l in open(p)]
-    return [r.get("raw_output", r.get("output")) for r in rows]
-v, h = outputs("results-vllm"), outputs("results-hf")
-print(f"unibench run sample logs: {sum(a == b for a, b in zip(v, h))}/{len(h)} raw outputs identical "
-      f"({len(v)} vllm, {len(h)} hf)")
-for name in ("run-vllm.json", "run-hf.json"):
-    print(name, (work / name).read_text().strip()[:2000])
+def rows(d):
+    return [json.loads(l) for p in sorted((work / d).rglob("*.samples.jsonl")) for l in open(p)]
+def scores(d):
+    (p,) = [p for p in (work / d).rglob("crossner_ai.json")]
+    r = json.loads(p.read_text())
+    return r["backend"]["name"], {k: r["scores"][k] for k in ("tp", "fp", "fn", "f1")}
+v, h = rows("results-vllm"), rows("results-hf")
+same = sum(a["raw_output"] == b["raw_output"] for a, b in zip(v, h))
+print(f"unibench run sample logs: {same}/{len(h)} raw outputs identical ({len(v)} vllm, {len(h)} hf)")
+for d in ("results-vllm", "results-hf"):
+    print(d, *scores(d))
+json.loads((work / "run-vllm.json").read_text())  # --json stdout stays pure JSON (vLLM logs go to stderr)
+sys.exit(0 if same == len(h) == len(v) else 1)
 EOF

@@ -4,10 +4,12 @@ times against the engine, gives the naive loop's outputs: the benchmark compares
 from unibench.backends.hf_common import library_batched_generate, naive_generate
 from unibench.backends.hf_load import make_hf_backend
 
+from .conftest import PASSAGES
+
 
 def test_library_continuous_batching_equals_naive(tiny_llama_dir, uniner_requests):
     backend = make_hf_backend(str(tiny_llama_dir), batch_size=4)
-    reqs = uniner_requests(max_new_tokens=10, stop=("</s>",))
+    reqs = uniner_requests(max_new_tokens=10, stop=("</s>",), passages=PASSAGES[:2])
     # page size 4: the passage prefixes span several full pages, so block sharing really happens
     lib = library_batched_generate(backend.model, backend.tokenizer, reqs, 4, page_size=4)
     assert lib == naive_generate(backend.model, backend.tokenizer, reqs)

