@@ -1,12 +1,12 @@
-"""The in-process vLLM backend against vLLM's DOCUMENTED interface.
+"""The in-process vLLM backend against vLLM's DOCUMENTED interface, through a stand-in.
 
-vLLM itself cannot run here (no GPU), so these tests put a stand-in `vllm` package on sys.path
-(tests/backends/vllm_standin/vllm, which implements exactly the signatures of LLM, SamplingParams
-and RequestOutput that the backend uses, and records what it receives) and check what the backend
-sends: prefix caching on, temperature 0, max_tokens and stop from the adapter, chat prompts through
-LLM.chat, outputs in request order, one process per data-parallel rank on its own GPUs. They do not
-show that real vLLM produces the same text as the transformers backend.
-"""
+The real vLLM runs here only on CPU and in its own venv (tests/backends/test_vllm_real.py compares its
+outputs with the transformers backend's; scripts/vllm_cpu_check.sh runs `unibench run --model vllm:DIR`).
+What needs GPUs or must run in the project's venv stays on a stand-in `vllm` package put on sys.path
+(tests/backends/vllm_standin/vllm, which implements exactly the signatures of LLM, SamplingParams and
+RequestOutput that the backend uses, and records what it receives): prefix caching on, temperature 0,
+max_tokens and stop from the adapter, chat prompts through LLM.chat, outputs in request order, one
+process per data-parallel rank on its own GPUs, and the CLI end to end in the project's venv."""
 
 from __future__ import annotations
 
@@ -160,3 +160,15 @@ def test_run_cli_through_vllm_scores_like_dummy(standin, tmp_path, capsys):
     assert r.backend.name == "vllm" and r.backend.versions["vllm"] == standin.__version__
     assert r.backend.settings["tensor_parallel_size"] == 2 and r.backend.settings["max_num_seqs"] == 128
     assert r.backend.settings["enable_prefix_caching"] is True and r.model.revision == "abc123"
+
+
+def test_vllm_logs_go_to_stderr_not_into_json_stdout(standin, monkeypatch):
+    """Real vLLM logs to stdout by default, which corrupted `unibench run --json` (seen with vllm-cpu 0.32.0)."""
+    from unibench.backends.vllm_backend import VLLMBackend
+
+    monkeypatch.delenv("VLLM_LOGGING_STREAM", raising=False)
+    VLLMBackend("org/model-7b")
+    assert __import__("os").environ["VLLM_LOGGING_STREAM"] == "ext://sys.stderr"
+    monkeypatch.setenv("VLLM_LOGGING_STREAM", "ext://sys.stdout")  # a user's explicit choice is kept
+    VLLMBackend("org/model-7b")
+    assert __import__("os").environ["VLLM_LOGGING_STREAM"] == "ext://sys.stdout"

@@ -228,6 +228,44 @@ def plain_batched_generate(model, tokenizer, requests: Sequence[GenRequest], bat
         tokenizer.padding_side = side
 
 
+@torch.inference_mode()
+def library_batched_generate(model, tokenizer, requests: Sequence[GenRequest], batch_size: int, *,
+                             page_size: int = 16, max_batch_tokens: int = 2048) -> list[str]:
+    """transformers' own continuous batching (`model.generate_batch`: paged attention, a scheduler,
+    prefix sharing of whole cache pages) on the same token ids and the same output finishing.
+
+    Why it is here: issue 13 asked whether the library path can replace `hf_engine.py`; this is the
+    third method `benchmarks/bench_backends.py` times against the engine (docs/performance.md has
+    the ratio). It is not the backend: on this CPU it was slower. `generate_batch` takes one
+    max_new_tokens and no stop strings, so requests must share max_new_tokens and stop strings are
+    applied afterwards by `finish_text` (same text under greedy decoding; only extra tokens are
+    generated). Only full pages are shared, so `page_size` must be below the shared passage prefix
+    (~60 tokens for the UniNER prompt) for any sharing to happen; the library's default is 256.
+    """
+    from transformers.generation.configuration_utils import ContinuousBatchingConfig
+
+    requests = list(requests)
+    if not requests:
+        return []
+    if len({r.max_new_tokens for r in requests}) != 1:
+        raise UnibenchError("library_batched_generate needs one max_new_tokens for all requests")
+    eos = eos_ids(model, tokenizer)
+    ids = tokenizer([prompt_text(tokenizer, r.prompt) for r in requests])["input_ids"]
+    cfg = _greedy_config(model, tokenizer, eos, requests[0].max_new_tokens, ())
+    # size the paged cache to the workload: left to itself on CPU it sizes the cache (and the attention
+    # masks that span it) from the machine's total RAM, which made a 10-query run of a tiny model take 65 s
+    # instead of 2.4 s here
+    pages = -(-(max(map(len, ids)) + requests[0].max_new_tokens) // page_size)
+    cb = ContinuousBatchingConfig(page_size=page_size, max_requests_per_batch=batch_size, allow_block_sharing=True,
+                                  num_blocks=(batch_size + 1) * pages, max_batch_tokens=max_batch_tokens)
+    results = list(model.generate_batch(ids, generation_config=cfg, continuous_batching_config=cb,
+                                        warmup=False).values())
+    if len(results) != len(requests) or any(r.error for r in results):
+        raise UnibenchError(f"generate_batch returned {len(results)} results for {len(requests)} requests "
+                            f"({sum(bool(r.error) for r in results)} failed)")
+    return [finish_text(tokenizer, res.generated_tokens, eos, r.stop) for res, r in zip(results, requests)]
+
+
 def count_tokens(tokenizer, texts: Sequence[str]) -> list[int]:
     return [len(ids) for ids in tokenizer(list(texts), add_special_tokens=False)["input_ids"]]
 

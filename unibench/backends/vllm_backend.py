@@ -34,6 +34,10 @@ CACHE_CHUNK = 1024
 
 
 def _import_vllm():
+    # vLLM logs to stdout by default (VLLM_LOGGING_STREAM), which would corrupt `unibench run --json`;
+    # stderr, unless the user chose otherwise. Set before the import: vLLM configures logging on import,
+    # and its engine processes inherit the environment.
+    os.environ.setdefault("VLLM_LOGGING_STREAM", "ext://sys.stderr")
     try:
         import vllm
     except ImportError as e:
