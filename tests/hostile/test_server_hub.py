@@ -90,11 +90,11 @@ def test_a_good_commit_id_is_the_one_downloaded(tmp_path, hub, hf_env):
 
 def test_an_oversize_result_file_is_refused_before_download(tmp_path, hub, hf_env):
     files = _files(tmp_path)
-    files["results/org__big/abc123/crossner_ai.json"] = b" " * (5 * 1024 * 1024)
+    files["results/org__big/abc123/crossner_ai.json"] = b" " * (5 * 1024 * 1024 + 1)
     hub.repos[REPO_ID] = Repo(main=files)
     for args in _commands(tmp_path):
         res = run_cli(args, hf_env)
-        assert_clean_refusal(res, "results/org__big/abc123/crossner_ai.json", "at most 4 MB")
+        assert_clean_refusal(res, "results/org__big/abc123/crossner_ai.json", "at most 5 MB")
         assert not hub.seen("resolve")
     _assert_nothing_outside(tmp_path, hf_env)
 

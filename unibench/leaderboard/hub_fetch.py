@@ -35,8 +35,8 @@ from ..errors import UnibenchError
 from ..printable import printable
 
 COMMIT_ID = re.compile(r"[0-9a-f]{40}")
-MB = 1024 * 1024
-MAX_BYTES = {"result": 4 * MB, "readme": 1 * MB}  # per file, by kind
+from ..safe_read import CAPS, MB  # every size cap is stated once, in safe_read.CAPS
+MAX_BYTES = {"result": CAPS["result"], "readme": CAPS["meta"]}  # per file, by kind: the caps of safe_read.CAPS
 MAX_TOTAL_BYTES = 512 * MB  # all wanted files of one revision together
 MAX_FILES = 50_000
 READ_TIMEOUT = 30.0  # seconds without a byte from the Hub
