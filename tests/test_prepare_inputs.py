@@ -118,6 +118,21 @@ def test_data_dir_without_the_row_is_an_error_naming_the_folder(tmp_path, capsys
 
 
 @needs_shared(ROW)
+def test_data_dir_without_a_hub_row_offline_names_the_folder_looked_in(tmp_path, capsys, monkeypatch):
+    """crossner_ai also has a Hub source: without network the error names the local folder looked in as well as
+    where to get the row, and a cache prepared from another data dir is never served instead."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    cache = tmp_path / "cache"
+    assert main(["data", "prepare", ROW, "--data-dir", str(SHARED_DATA), "--cache-dir", str(cache)]) == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    capsys.readouterr()
+    assert main(["data", "stats", ROW, "--data-dir", str(other), "--cache-dir", str(cache)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"looked in {other / ROW}" in err and "unibench data download" in err
+
+
+@needs_shared(ROW)
 def test_editing_a_raw_file_re_prepares_and_touching_it_does_not(tmp_path, capsys):
     cache, copy = tmp_path / "cache", _copy(tmp_path)
     card = get_card(ROW)

@@ -103,7 +103,12 @@ def _read_raw(card: DatasetCard, split: str, data_dir: Path, flush_final: bool,
         except ImportError:  # pragma: no cover - depends on the environment
             raise _missing(card, data_dir, split, "no local files and the `datasets` package is not installed")
         info: dict = {}
-        sentences = read_hf(card, split, flush_final=flush_final, report=report, data_dir=data_dir, source=info)
+        try:
+            sentences = read_hf(card, split, flush_final=flush_final, report=report, data_dir=data_dir, source=info)
+        except MissingDataError as exc:  # say where the local files were looked for, too
+            if folder is not None and not (folder.is_dir() and names):
+                exc.message += f" (no local files: looked in {folder})"
+            raise
         hub = f"{card.sources.hf.repo} (Hugging Face Hub, split {split})"
         check_not_empty(sentences, card.id, split, [], source=hub)
         # C1 allowed: a pinned Hub dataset cannot be fixed here, and cp1252 punctuation read as Latin-1 is common
