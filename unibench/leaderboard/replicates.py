@@ -20,6 +20,8 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from ..metrics.bootstrap import percentile_sorted
+
 
 def as_array(values: Optional[Sequence[float]]) -> Optional[np.ndarray]:
     """A stored replicate list as a compact float64 array (None or empty: None)."""
@@ -62,17 +64,6 @@ def mean_replicates(rows: Sequence[Optional[np.ndarray]]) -> Optional[np.ndarray
         acc += r[:k]  # in row order, as Python's sum adds them
     acc /= len(rows)
     return acc
-
-
-def percentile_sorted(xs: np.ndarray, q: float) -> float:
-    """`bootstrap.percentile` on already sorted values (same interpolation, same operations)."""
-    if not len(xs):
-        return float("nan")
-    pos = (len(xs) - 1) * q / 100.0
-    lo = int(pos)
-    hi = min(lo + 1, len(xs) - 1)
-    a, b = float(xs[lo]), float(xs[hi])
-    return a + (b - a) * (pos - lo)
 
 
 def interval(reps: np.ndarray, level: float = 0.95) -> tuple[float, float]:

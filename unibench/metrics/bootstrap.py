@@ -85,7 +85,11 @@ def percentile(values: Sequence[float], q: float) -> float:
     `lo + (hi - lo) * frac` on the sorted values (the formula earlier scorer versions used)."""
     import numpy as np
 
-    xs = np.sort(np.asarray(values, dtype=np.float64)) if len(values) else ()
+    return percentile_sorted(np.sort(np.asarray(values, dtype=np.float64)) if len(values) else (), q)
+
+
+def percentile_sorted(xs, q: float) -> float:
+    """`percentile` of values already sorted (the leaderboard sorts each replicate array once)."""
     if not len(xs):
         return float("nan")
     pos = (len(xs) - 1) * q / 100.0
