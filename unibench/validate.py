@@ -195,7 +195,8 @@ def _check_test_set(rep: Report, path: Path, r: ResultFile, card: DatasetCard) -
                           "your data dir holds)")
 
 
-def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict: bool) -> None:
+def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict: bool,
+               partial_ok: bool = False) -> None:
     d = r.dataset
     if d.dataset != card.dataset or d.domain != card.domain:
         rep.problem(path, f"dataset/domain {d.dataset}/{d.domain} do not match dataset_cards/{card.id}.yaml "
@@ -216,9 +217,10 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
         msg = (f"dataset.card_hash differs from dataset_cards/{card.id}.yaml: the card changed after this run "
                "(label map and source revision still match; compare the content hash with other runs)")
         rep.problem(path, msg) if strict else rep.warnings.append(f"{path}: {msg}")
-    if d.split != "test" or d.limit:
+    if d.split != "test" or (d.limit and not partial_ok):
         rep.problem(path, f"a partial or demo run (split {d.split!r}, --limit {d.limit}): the leaderboard takes "
-                          "full test-split runs only")
+                          "full test-split runs only (`leaderboard build --include-partial` shows --limit runs "
+                          "in groups of their own)")
     _check_test_set(rep, path, r, card)
     expected = d.n_sentences * card.n_types
     if d.n_queries != min(expected, QUERY_CAP) or bool(d.sampled) != (expected > QUERY_CAP):
@@ -339,11 +341,13 @@ def _check_model_meta(rep: Report, folder: Path, results: list[tuple[Path, Resul
 
 
 def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool = False,
-                 allow_empty: bool = False, on_result: Callable[..., None] | None = None) -> Report:
+                 allow_empty: bool = False, on_result: Callable[..., None] | None = None,
+                 partial_ok: bool = False) -> Report:
     """Check every result file under `root`. `on_result(path, result, replicates)` receives each file
     that parsed, after its own checks, with its bootstrap replicates as the numpy array the checks
     made (or None): the leaderboard keeps these instead of reading the files again. The files
-    `Report.by_file` names at the end failed."""
+    `Report.by_file` names at the end failed. `partial_ok` accepts `--limit` runs (every other check still
+    applies): the leaderboard's `--include-partial` shows them in groups of their own, never ranked with full runs."""
     reg = load_registry()
     rep = Report(allow_empty=allow_empty)
     seen: dict[tuple, Path] = {}
@@ -377,7 +381,7 @@ def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool =
             if on_result is not None:
                 on_result(path, r, None)
             continue
-        arr = _check_run(rep, path, r, reg[row], strict)
+        arr = _check_run(rep, path, r, reg[row], strict, partial_ok)
         if on_result is not None:
             on_result(path, r, arr)
         key = (r.model.id, r.model.revision, row, r.dataset.version)

@@ -21,6 +21,9 @@ def build(results: Optional[List[Path]] = typer.Option(None, "--results", help="
           hub_cache: Optional[Path] = typer.Option(None, "--hub-cache", help="Cache folder for the Hub snapshot "
                                                                               "(default: the HF cache)."),
           out: Path = typer.Option(..., "--out", help="Site folder to write (replaced atomically)."),
+          include_partial: bool = typer.Option(False, "--include-partial",
+                                               help="Also show --limit runs, in groups of their own (never "
+                                                    "ranked with full runs)."),
           as_json: bool = typer.Option(False, "--json", help="Print a JSON summary.")):
     """Read and validate result files (never model code) and write the site; open OUT/index.html in a browser."""
     from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -40,7 +43,7 @@ def build(results: Optional[List[Path]] = typer.Option(None, "--results", help="
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=err_console, transient=True,
                   disable=as_json) as bar:
         task = bar.add_task("building", total=None)
-        summary = build_site(folders, out,
+        summary = build_site(folders, out, include_partial=include_partial,
                              progress=lambda rel: bar.update(task, description=f"writing {printable(rel)}"))
     summary["sources"] = [str(f) for f in folders]
     if as_json:

@@ -94,14 +94,17 @@ class Board:
 def group_of(r: ResultFile) -> str:
     if r.kind == "reported":
         return REPORTED_GROUP
-    return f"runs, scorer {r.stamps.scorer_version}, data {r.dataset.version}"
+    group = f"runs, scorer {r.stamps.scorer_version}, data {r.dataset.version}"
+    if r.dataset.limit:  # `--include-partial`: never in a table with full runs (different queries)
+        group = f"partial runs (--limit {r.dataset.limit}), scorer {r.stamps.scorer_version}, data {r.dataset.version}"
+    return group
 
 
 def group_order(group: str) -> tuple:
-    """Run groups first, newest scorer first; the paper's numbers last."""
+    """Full-run groups first, newest scorer first; then partial runs; the paper's numbers last."""
     m = re.search(r"scorer ([0-9.]+)", group)
     version = tuple(-int(x) for x in m.group(1).split(".") if x) if m else ()
-    return group == REPORTED_GROUP, version, group
+    return group == REPORTED_GROUP, group.startswith("partial"), version, group
 
 
 def _meta_for(folder: Path, cache: dict):
@@ -124,13 +127,14 @@ def gc_paused():
             gc.enable()
 
 
-def collect(dirs: list[Path]) -> Board:
-    """Read and validate every result file under `dirs` (once); group the valid ones into entries."""
+def collect(dirs: list[Path], include_partial: bool = False) -> Board:
+    """Read and validate every result file under `dirs` (once); group the valid ones into entries.
+    `include_partial`: `--limit` runs are kept too, in groups of their own (group_of)."""
     with gc_paused():
-        return _collect(dirs)
+        return _collect(dirs, include_partial)
 
 
-def _collect(dirs: list[Path]) -> Board:
+def _collect(dirs: list[Path], include_partial: bool = False) -> Board:
     entries: dict[str, Entry] = {}
     skipped: list[str] = []
     warnings: list[str] = []
@@ -148,7 +152,7 @@ def _collect(dirs: list[Path]) -> Board:
             _share_parts(r, shared)
             parsed.append((path, r, reps))
 
-        report = validate_dir(d, on_result=keep)
+        report = validate_dir(d, on_result=keep, partial_ok=include_partial)
         warnings += report.warnings + report.across_files
         read = {str(path): (r, reps) for path, r, reps in parsed}
         for path in report.paths:  # in reading order, as the skipped list always was

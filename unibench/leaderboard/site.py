@@ -128,9 +128,11 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str], None]] = None) -> dict:
-    """Collect and validate the result files under `results` and write the site to `out`."""
-    board = collect(results)
+def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str], None]] = None,
+               include_partial: bool = False) -> dict:
+    """Collect and validate the result files under `results` and write the site to `out` (with
+    `include_partial`, --limit runs too, in groups of their own)."""
+    board = collect(results, include_partial)
     main = main_table(board.entries)  # once: the index, the downloads and the summary share it
     out = Path(out)
     tmp = _prepare_out(out)
