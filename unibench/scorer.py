@@ -207,7 +207,7 @@ def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAU
         if on_record is not None:
             on_record(ds, label, gold_set, pred, text)
         unit = rec.get("sentence_id") or text or f"#{i}"
-        taxonomy.add(ds, unit, text, label, gold, pred)
+        taxonomy.add(ds, unit, text, label, gold_set, pred)  # gold normalised once, above
         acc = units.get(unit)
         if acc is None:
             units[unit] = [tp, fp, fn]

@@ -113,11 +113,11 @@ _INDEX = {c: i for i, c in enumerate(CATEGORIES)}
 _C, _WT, _BD, _SP, _HL, _UN, _MO, _MN = (_INDEX[c] for c in CATEGORIES)
 
 
-def _classify(text: Optional[str], queries: Sequence[tuple[Optional[str], Sequence[str], Sequence[Any]]]
+def _classify(text: Optional[str], queries: Sequence[tuple[Optional[str], Sequence[Any], Sequence[Any]]]
               ) -> dict[Optional[str], list[int]]:
-    """The rules of the module doc, on (type, gold strings, parsed items) per query: counts per type as lists
-    in CATEGORIES order (plain lists: this runs once per query of every scored row)."""
-    qs = [(label, gold_items(gold) if gold else [], pred) for label, gold, pred in queries]
+    """The rules of the module doc, on (type, normalised gold items, parsed items) per query: counts per type
+    as lists in CATEGORIES order (plain lists: this runs once per query of every scored row)."""
+    qs = queries
     gold_owner: dict[Any, set] = {}
     pred_owner: dict[Any, set] = {}
     for label, gold, pred in qs:
@@ -164,7 +164,7 @@ def _counts(values: Sequence[int]) -> TaxonomyCounts:
 
 def classify_sentence(text: Optional[str], queries: Iterable[QueryItems]) -> dict[Optional[str], TaxonomyCounts]:
     """Counts per type for the queries of one sentence (a type asked twice adds up under its name)."""
-    got = _classify(text, [(q.label, q.gold, q.pred) for q in queries])
+    got = _classify(text, [(q.label, gold_items(q.gold) if q.gold else [], q.pred) for q in queries])
     return {label: _counts(v) for label, v in got.items()}
 
 
@@ -172,10 +172,12 @@ def classify_sentence(text: Optional[str], queries: Iterable[QueryItems]) -> dic
 class TaxonomyAccumulator:
     """Collects queries per (dataset, sentence) while the scorer streams records; `result(ds)` classifies them.
 
-    The scorer calls `add` once per query, next to its tp/fp/fn; records of a sentence need not be adjacent."""
+    The scorer calls `add` once per query, next to its tp/fp/fn, with the gold items it normalised for the
+    metric (`gold_items`, shared, read-only), so they are not normalised twice; records of a sentence need not
+    be adjacent."""
     _sentences: dict[str, dict[str, tuple[Optional[str], list]]] = field(default_factory=dict)
 
-    def add(self, dataset: str, unit: str, text: Optional[str], label: Optional[str], gold: Sequence[str],
+    def add(self, dataset: str, unit: str, text: Optional[str], label: Optional[str], gold: Sequence[Any],
             pred: Sequence[Any]) -> None:
         by_unit = self._sentences.get(dataset)
         if by_unit is None:
