@@ -6,6 +6,7 @@ A *data location* is not a citation: tests and example commands may read the sta
 name that folder, since a user's data lives wherever `--data-dir` says."""
 
 import re
+import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,8 +21,20 @@ READS_REFERENCE = {"tests/test_reported.py"}
 SHIPPED = ("unibench/", "adapters/", "dataset_cards/", "leaderboard/")
 
 
+def _candidates():
+    """The repository's own files: what git tracks plus new files not ignored (so a venv, caches or a built site
+    inside the working folder, whose shebangs name the checkout's path, are never read as the repo's text).
+    Outside a git checkout (an unpacked sdist) every file but the usual build and venv folders."""
+    try:
+        out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                             capture_output=True, check=True).stdout
+        return [REPO / r for r in out.decode("utf-8", "replace").split("\0") if r]
+    except (OSError, subprocess.CalledProcessError):
+        return [p for p in REPO.rglob("*") if not {".venv", "venv", "build", "dist"} & set(p.relative_to(REPO).parts)]
+
+
 def _files():
-    for p in REPO.rglob("*"):
+    for p in _candidates():
         rel = p.relative_to(REPO)
         if p.is_file() and not SKIP_DIRS & set(rel.parts) and p.suffix in TEXT and rel.name != Path(__file__).name:
             yield rel.as_posix(), p
