@@ -132,14 +132,22 @@ _CACHE_CAP = 200_000  # distinct outputs / gold lists / passages remembered; cle
 
 
 def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAULT_RESAMPLES,
-                  seed: int = bootstrap.DEFAULT_SEED, on_record: RecordHook | None = None) -> dict[str, DatasetScore]:
+                  seed: int = bootstrap.DEFAULT_SEED, on_record: RecordHook | None = None,
+                  reread: Callable[[], Iterable[dict]] | None = None) -> dict[str, DatasetScore]:
     """Score prediction records, grouped by their `dataset`, in first-seen order.
 
     Streams: `records` may be a generator; only per-sentence (tp, fp, fn) counts are held, never the
     records. Each distinct output string is parsed once, each distinct gold list normalised once and
     each passage normalised once (bounded caches); the numbers equal `score_query` record by record
-    (tested). `on_record(dataset, label, gold_items, pred_items, text)` is called for every record."""
-    taxonomy = TaxonomyAccumulator()  # error categories per row and type (metrics/taxonomy.py)
+    (tested). `on_record(dataset, label, gold_items, pred_items, text)` is called for every record.
+
+    The error taxonomy classifies a sentence when its records end, holding one sentence per dataset, if the
+    records can be read again (`reread`, or a list/tuple) for a dataset whose sentences are not grouped
+    (then that dataset is classified over a second reading); a one-shot iterator without `reread` holds
+    every query for it (exact either way, tested)."""
+    if reread is None and isinstance(records, (list, tuple)):
+        reread = lambda: records  # noqa: E731
+    taxonomy = TaxonomyAccumulator(hold=reread is None)  # error categories per row and type (metrics/taxonomy.py)
     state: dict[str, tuple[list[int], dict, dict]] = {}  # dataset -> (totals, per-type counts, per-unit counts)
     padded_cache: dict[str, str] = {}  # a passage is asked once per type: normalise it once
     parsed_cache: dict[str, tuple[list[Any], str]] = {}
@@ -215,6 +223,8 @@ def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAU
             acc[0] += tp
             acc[1] += fp
             acc[2] += fn
+    if taxonomy.ungrouped:
+        taxonomy = _taxonomy_held(reread(), taxonomy.ungrouped, taxonomy)
     scores: dict[str, DatasetScore] = {}
     for ds, (totals, per_type, units) in state.items():
         sc = scores[ds] = DatasetScore(ds, counts=Counts(*totals[:3]), n_queries=totals[3], n_units=len(units),
@@ -227,3 +237,28 @@ def score_records(records: Iterable[dict], *, n_resamples: int = bootstrap.DEFAU
             sc.replicates = bootstrap.replicates(list(units.values()), n=n_resamples, seed=seed)
             sc.ci = bootstrap.interval(sc.replicates)
     return scores
+
+
+class _Either:
+    """The streamed taxonomy for grouped datasets, the held one for the rest."""
+
+    def __init__(self, streamed: TaxonomyAccumulator, held: TaxonomyAccumulator, ungrouped: set):
+        self.streamed, self.held, self.ungrouped = streamed, held, ungrouped
+
+    def result(self, ds: str):
+        return (self.held if ds in self.ungrouped else self.streamed).result(ds)
+
+
+def _taxonomy_held(records: Iterable[dict], ungrouped: set, streamed: TaxonomyAccumulator) -> _Either:
+    """A second reading for the datasets whose sentences came back after they were classified: their queries are
+    held and classified at the end, with the same items as the first reading (same parser, same unit ids)."""
+    held = TaxonomyAccumulator(hold=True, datasets=set(ungrouped))
+    for i, rec in enumerate(records):
+        ds = rec["dataset"]
+        if ds not in ungrouped:
+            continue
+        pred, _ = parse_output(rec["output"])
+        gold = gold_items(rec["gold"]) if rec["gold"] else []
+        text = rec.get("text")
+        held.add(ds, rec.get("sentence_id") or text or f"#{i}", text, rec.get("label"), gold, pred)
+    return _Either(streamed, held, set(ungrouped))

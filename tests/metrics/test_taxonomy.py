@@ -130,3 +130,58 @@ def test_categories_partition_the_errors_on_a_real_gazetteer_run(tmp_path, capsy
         samples = [json.loads(x) for x in path.with_name(path.stem + ".samples.jsonl").read_text().splitlines()]
         _assert_partition(samples)
     capsys.readouterr()
+
+
+def _taxonomies(scores):
+    return {ds: (sc.taxonomy.to_dict(), {t: c.to_dict() for t, c in sc.taxonomy_per_type.items()})
+            for ds, sc in scores.items()}
+
+
+def _random_records(rng, n_sentences=6):
+    records = []
+    for s in range(n_sentences):
+        for label in rng.sample(["per", "org", "loc", "misc"], rng.randint(1, 4)):
+            records.append({"dataset": rng.choice(["d", "e"]), "sentence_id": f"s{s}", "label": label,
+                            "text": f"ann bob new york the Times s{s}", "output": _output(rng),
+                            "gold": [_phrase(rng) for _ in range(rng.randint(0, 3))]})
+    return records
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_streamed_taxonomy_equals_the_held_one_in_any_record_order(seed):
+    """Sentences classified as their records end (one held per dataset) give the counts of holding every query
+    (a one-shot iterator, no second reading), whether the records come grouped by sentence, sorted by type (a
+    sentence comes back after it was classified: the dataset is read again) or shuffled."""
+    rng = random.Random(seed)
+    records = _random_records(rng)
+    held = _taxonomies(score_records(iter(records), n_resamples=0))
+    assert _taxonomies(score_records(records, n_resamples=0)) == held
+    by_type = sorted(records, key=lambda r: r["label"])
+    assert _taxonomies(score_records(by_type, n_resamples=0)) == held
+    assert _taxonomies(score_records(iter(by_type), n_resamples=0, reread=lambda: by_type)) == held
+    shuffled = records[:]
+    rng.shuffle(shuffled)
+    assert _taxonomies(score_records(shuffled, n_resamples=0)) == held
+
+
+def test_grouped_records_hold_one_sentence_and_sorted_ones_are_read_again():
+    from unibench.metrics.taxonomy import TaxonomyAccumulator
+
+    acc = TaxonomyAccumulator()
+    for sid in ("a", "a", "b", "b", "c"):
+        acc.add("d", sid, "x", "per", ["x"], ["x"])
+        assert len(acc._open) == 1 and len(acc._open["d"][2]) <= 2
+    assert not acc.ungrouped
+    acc.add("d", "a", "x", "org", [], ["x"])  # sentence a again, after it was classified
+    assert acc.ungrouped == {"d"}
+    reads = []
+
+    def reread():
+        reads.append(1)
+        return by_type
+
+    by_type = [{"dataset": "d", "sentence_id": s, "label": t, "text": "ann bob", "output": '["ann"]',
+                "gold": ["ann"] if t == "per" else []} for t in ("org", "per") for s in ("s1", "s2")]
+    sc = score_records(iter(by_type), n_resamples=0, reread=reread)["d"]
+    assert reads == [1]
+    assert sc.taxonomy.wrong_type == 2 and sc.taxonomy.correct == 2  # org's "ann" is per's gold in its sentence

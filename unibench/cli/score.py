@@ -149,7 +149,8 @@ def score_file(path: Path, *, n_resamples: int, seed: int, adapter: Optional[str
     from ..scorer import SCORER_VERSION, score_records
 
     records = _UnitWatch(iter_prediction_records(path, adapter))
-    scores = score_records(records, n_resamples=n_resamples, seed=seed)
+    scores = score_records(records, n_resamples=n_resamples, seed=seed,
+                           reread=lambda: iter_prediction_records(path, adapter))
     if not records.n:
         raise DataFormatError("no prediction records", path=path, hint="the file is empty")
     reg = load_registry()

@@ -25,7 +25,7 @@ prediction items (already normalised and deduplicated, as `scorer.score_query` r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 
 from .diagnostics import in_text, padded_norm
@@ -168,36 +168,76 @@ def classify_sentence(text: Optional[str], queries: Iterable[QueryItems]) -> dic
     return {label: _counts(v) for label, v in got.items()}
 
 
-@dataclass
 class TaxonomyAccumulator:
-    """Collects queries per (dataset, sentence) while the scorer streams records; `result(ds)` classifies them.
+    """Classifies each sentence's queries as the scorer streams records, holding only the open sentence.
 
-    The scorer calls `add` once per query, next to its tp/fp/fn, with the gold items it normalised for the
-    metric (`gold_items`, shared, read-only), so they are not normalised twice; records of a sentence need not
-    be adjacent."""
-    _sentences: dict[str, dict[str, tuple[Optional[str], list]]] = field(default_factory=dict)
+    A sentence's categories depend on all of its queries (a false positive is `wrong_type` when another type's
+    gold holds it), so a sentence is classified when its records end: when the next record of the same dataset
+    belongs to another sentence, or at the end. `unibench run` writes a sentence's queries together, and so do
+    most tools; then memory stays at one sentence per dataset. When a sentence comes back after it was
+    classified (records sorted by type, say), that dataset is marked `ungrouped` and its counts so far are not
+    final: the scorer then classifies it again over the whole input (`hold`), holding that dataset's queries.
 
-    def add(self, dataset: str, unit: str, text: Optional[str], label: Optional[str], gold: Sequence[Any],
+    `add` is called once per query with the gold items the scorer normalised for the metric (shared, read-only).
+    With `hold=True` every sentence is held until `result` (exact for any order; the memory of all queries)."""
+
+    def __init__(self, hold: bool = False, datasets: Optional[set] = None):
+        self.hold = hold
+        self.only = datasets  # None: every dataset
+        self.ungrouped: set[str] = set()
+        self._open: dict[str, tuple[Any, Optional[str], list]] = {}  # dataset -> (unit, text, queries)
+        self._done: dict[str, set] = {}  # dataset -> units classified already
+        self._held: dict[str, dict[Any, tuple[Optional[str], list]]] = {}
+        self._per_type: dict[str, dict[Optional[str], list[int]]] = {}
+
+    def add(self, dataset: str, unit: Any, text: Optional[str], label: Optional[str], gold: Sequence[Any],
             pred: Sequence[Any]) -> None:
-        by_unit = self._sentences.get(dataset)
-        if by_unit is None:
-            by_unit = self._sentences[dataset] = {}
-        entry = by_unit.get(unit)
-        if entry is None:
-            entry = by_unit[unit] = (text, [])
-        entry[1].append((label, gold, pred))
+        if self.only is not None and dataset not in self.only:
+            return
+        if self.hold:
+            by_unit = self._held.setdefault(dataset, {})
+            entry = by_unit.get(unit)
+            if entry is None:
+                entry = by_unit[unit] = (text, [])
+            entry[1].append((label, gold, pred))
+            return
+        cur = self._open.get(dataset)
+        if cur is not None and cur[0] == unit:
+            cur[2].append((label, gold, pred))
+            return
+        if cur is not None:
+            self._close(dataset, cur)
+        done = self._done.get(dataset)
+        if done is not None and unit in done:
+            self.ungrouped.add(dataset)
+        self._open[dataset] = (unit, text, [(label, gold, pred)])
 
-    def result(self, dataset: str) -> tuple[TaxonomyCounts, dict[str, TaxonomyCounts]]:
-        """(row total, per type) for one dataset."""
+    def _close(self, dataset: str, entry: tuple[Any, Optional[str], list]) -> None:
+        unit, text, queries = entry
+        self._done.setdefault(dataset, set()).add(unit)
+        self._count(dataset, text, queries)
+
+    def _count(self, dataset: str, text: Optional[str], queries: list) -> None:
+        per_type = self._per_type.setdefault(dataset, {})
         n = len(CATEGORIES)
-        total, per_type = [0] * n, {}
-        for text, queries in self._sentences.get(dataset, {}).values():
-            for label, counts in _classify(text, queries).items():
-                acc = per_type.get(label)
-                if acc is None:
-                    acc = per_type[label] = [0] * n
+        for label, counts in _classify(text, queries).items():
+            acc = per_type.get(label)
+            if acc is None:
+                per_type[label] = counts
+            else:
                 for i in range(n):
                     acc[i] += counts[i]
+
+    def result(self, dataset: str) -> tuple[TaxonomyCounts, dict[str, TaxonomyCounts]]:
+        """(row total, per type) for one dataset, after its last record."""
+        cur = self._open.pop(dataset, None)
+        if cur is not None:
+            self._close(dataset, cur)
+        for text, queries in self._held.pop(dataset, {}).values():
+            self._count(dataset, text, queries)
+        n = len(CATEGORIES)
+        total = [0] * n
+        per_type = self._per_type.get(dataset, {})
         for acc in per_type.values():
             for i in range(n):
                 total[i] += acc[i]
