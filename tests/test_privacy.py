@@ -58,3 +58,44 @@ def test_find_private_names_the_field_and_masks_the_secret():
                           "backend": {"settings": {"base_url": "http://u:s3cret-pass@h/v1"}}})
     assert [f.split(":")[0] for f in found] == ["model.display_name", "backend.settings.base_url"]
     assert "s3cret-pass" not in " ".join(found)
+
+
+_PIECES = ["f1", "precision", "/home/ann/ckpt", "~/x", "C:\\\\Users\\\\x", "C:/x", "http://u:pw@h/v1",
+           "https://h/v1?api_key=abc", "file:///home/x", "https://huggingface.co/x", "Bearer abcdefghijk",
+           "sk-abcdefghijklmnopqrstu", "hf_abcdefghijklmnopqrstuvw", "topsecretvalue1", "crossner_ai", "a/b/c",
+           "tab\\there /tmp/x", "x\\/home\\/y", "\\u002fhome\\u002fz", "see: /work/y", "(/mnt/d)", "12:30/45"]
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_fast_json_text_scan_equals_the_walk_of_the_parsed_document(seed, monkeypatch):
+    """The whole-text look that lets clean files skip the per-string scan never misses what the walk finds,
+    with escapes, keys, secrets from the environment and registered ones (a seeded property test)."""
+    import json
+    import random
+
+    from unibench import privacy
+
+    rng = random.Random(seed)
+    monkeypatch.setenv("MY_SERVICE_API_KEY", "topsecretvalue1")
+    monkeypatch.setattr(privacy, "_registered", {"registeredpw99"} if seed % 2 else set())
+    pieces = _PIECES + ["registeredpw99"]
+
+    def text():
+        return json.loads('"' + " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 2))) + '"') \
+            if rng.random() < 0.3 else rng.choice(["f1", "tp", "name", "x y", "0.5"])
+
+    doc = {text(): [text(), {text(): rng.random()}] for _ in range(rng.randint(1, 4))}
+    doc["replicates"] = [round(rng.random(), 6) for _ in range(5)]
+    for raw in (json.dumps(doc), json.dumps(doc, ensure_ascii=False, indent=2)):
+        assert privacy.find_private_in_json_text(raw) == privacy.find_private(doc)
+
+
+@pytest.mark.parametrize("raw", ['{"path": "\\/home\\/ann\\/ckpt"}', '{"p": "a\\t/home/ann"}',
+                                 '{"u": "http:\\/\\/u:pw@h\\/v1"}', '{"p": "\\u002fhome\\u002fann"}',
+                                 '{"k": "\\u0073k-abcdefghijklmnopqrstu"}'])
+def test_escaped_json_text_cannot_hide_a_private_string(raw):
+    import json
+
+    from unibench.privacy import find_private, find_private_in_json_text
+
+    assert find_private(json.loads(raw)) and find_private_in_json_text(raw) == find_private(json.loads(raw))

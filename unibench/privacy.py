@@ -58,11 +58,17 @@ def _env_secrets() -> set[str]:
     return out
 
 
-def mask_secrets(text: str) -> str:
-    """`text` with every known secret replaced by *** (longest first, so a secret inside another goes too)."""
+def _known_secrets() -> list[str]:
+    """The secrets to mask now, longest first (so a secret inside another goes too)."""
+    return sorted(_registered | _env_secrets(), key=len, reverse=True)
+
+
+def mask_secrets(text: str, secrets: list[str] | None = None) -> str:
+    """`text` with every known secret replaced by *** (`secrets`: `_known_secrets()` when the caller masks many
+    strings at once; reading the environment per string was most of a leaderboard build)."""
     if not text:
         return text
-    for secret in sorted(_registered | _env_secrets(), key=len, reverse=True):
+    for secret in _known_secrets() if secrets is None else secrets:
         text = text.replace(secret, MASK)
     text = _URL_USERINFO.sub(lambda m: m.group(1) + _mask_userinfo(m.group(2)) + "@", text)
     text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
@@ -154,7 +160,7 @@ def _strings(obj: Any, where: str = "") -> Iterator[tuple[str, str]]:
             yield from _strings(v, f"{where}[{i}]")
 
 
-def private_reason(text: str) -> str | None:
+def private_reason(text: str, secrets: list[str] | None = None) -> str | None:
     """Why this string must not be published (an absolute path, a URL with credentials), or None."""
     for m in _URL.finditer(text):
         url = m.group(0)
@@ -166,7 +172,7 @@ def private_reason(text: str) -> str | None:
             return "an absolute path of the machine it was made on (a file:// URL)"
     if _ABS_PATH.search(_URL.sub(" ", text)):
         return "an absolute path of the machine it was made on"
-    if mask_secrets(text) != text:
+    if mask_secrets(text, secrets) != text:
         return "a secret (an API key or token)"
     return None
 
@@ -189,7 +195,16 @@ def find_private_in_json_text(text: str) -> list[str]:
     """`find_private` of a JSON document given as text, fast for the common case: every JSON string literal
     (keys included) is found with one regular-expression scan and checked; only when one is private is the
     document parsed and walked, so the report names the field. Result files are mostly numbers (1,000
-    bootstrap replicates each), which a walk of the parsed value would visit one by one."""
+    bootstrap replicates each), which a walk of the parsed value would visit one by one.
+
+    Before that scan, one look at the whole text: what any string's check needs (a known secret, a key or
+    Bearer shape, "://", an absolute-path start) must then appear in the text as it is, because without a
+    backslash the text holds every string verbatim, each after a quote (which counts as a path's left edge as
+    the start of a string does). Without any of them and without a backslash, no string can be private."""
+    secrets = _known_secrets()
+    if "\\" not in text and "://" not in text and not _ABS_PATH.search(text) and not _KEY_SHAPES.search(text) \
+            and not _BEARER.search(text) and not any(secret in text for secret in secrets):
+        return []
     for m in _JSON_STRING.finditer(text):
         s = m.group(1)
         if "\\" in s:  # escapes (\/, \u002f...) must not hide a path or a credential
@@ -197,6 +212,6 @@ def find_private_in_json_text(text: str) -> list[str]:
                 s = json.loads(f'"{s}"')
             except ValueError:
                 pass
-        if private_reason(s):
+        if private_reason(s, secrets):
             return find_private(json.loads(text))
     return []
