@@ -35,7 +35,7 @@ from pydantic import ValidationError
 from .cards import DatasetCard, load_registry
 from .errors import UnibenchError
 from .metrics.prf import prf
-from .privacy import find_private_in_json_text
+from .privacy import find_private_in_json_text, known_secrets
 from .queries import QUERY_CAP, SAMPLE_SEED
 from .results import SCHEMA_VERSION, ModelInfo, ResultFile, iter_result_files, result_from_json, result_path
 from .safe_read import parse_json, read_text
@@ -353,6 +353,7 @@ def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool =
     seen: dict[tuple, Path] = {}
     folders: dict[Path, list[tuple[Path, ResultFile]]] = {}
     test_sets: dict[tuple, dict[str, list[Path]]] = {}
+    secrets = known_secrets()  # the environment read once, not once per file
     for path in iter_result_files(Path(root)):
         rep.files += 1
         rep.paths.append(path)
@@ -365,7 +366,7 @@ def validate_dir(root: Path, *, require_model_meta: bool = False, strict: bool =
         if bad:
             rep.problem(path, f"NaN or infinity at {', '.join(bad[:5])}: every number must be finite")
             continue
-        private = find_private_in_json_text(text)
+        private = find_private_in_json_text(text, secrets)
         if private:
             rep.problem(path, f"private details must not be published: {'; '.join(private[:5])} (re-run with this "
                               "unibench, which stamps a checkpoint's folder name and URLs without credentials)")
