@@ -34,7 +34,9 @@ MB = 1 << 20
 CAPS: dict[str, int] = {
     "result": 5 * MB,  # one result file (a row's scores, CIs, per-type counts): ~2-60 KB in practice
     "meta": 1 * MB,  # model_meta.json, run specs, small JSON configs
-    "predictions": 512 * MB,  # `score --predictions`, sample logs (one line per query)
+    # `score --predictions`, sample logs (one line per query): read line by line, never held whole; a
+    # full 49-row re-score file of 2.5 M recorded outputs is ~0.7 GB
+    "predictions": 4096 * MB,
     "data": 1024 * MB,  # raw dataset files read by the readers, prepared JSONL
     "training": 1024 * MB,  # distill annotations / passages, conversation DATA.json for `train --data`
 }
@@ -178,9 +180,54 @@ def load_json(path: Path | str, kind: str, *, root: Path | str | None = None, hi
     return parse_json(read_text(path, kind, root=root), path, hint=hint)
 
 
+def iter_lines(path: Path | str, kind: str, *, root: Path | str | None = None) -> Iterator[tuple[int, str]]:
+    """(line number, text) for each line of a checked file, read as a stream: the same checks, cap, UTF-8 and
+    BOM handling as `read_text`, lines split as `open()` splits them (\\n, \\r\\n and \\r), but never the whole
+    file in memory (a 0.7 GB predictions file held as text and as a StringIO took 2.3 GB). A byte that is not
+    UTF-8 is refused when its line is reached, naming that line and its byte offset, as `decode_utf8` does."""
+    target = check_file(path, kind, root=root)
+    cap = _cap(kind)
+    fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise DataFormatError("is not a regular file", path=path, hint="only regular files are read")
+        offset, lineno = 0, 0
+        for raw in fh:
+            if offset == 0:
+                if raw.startswith(_UTF16_BOMS):
+                    decode_utf8(raw, path)  # the UTF-16 message
+                skip = len(_BOM) if raw.startswith(_BOM) else 0
+            else:
+                skip = 0
+            try:
+                text = raw[skip:].decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad = offset + skip + exc.start
+                raise DataFormatError(f"is not UTF-8: byte 0x{raw[skip + exc.start]:02X} at byte offset {bad} "
+                                      f"({exc.reason})", path=path, line=lineno + 1,
+                                      hint="save the file as UTF-8 (e.g. `iconv -f latin1 -t UTF-8 FILE > NEW` "
+                                           "for Latin-1)") from None
+            offset += len(raw)
+            if not text:  # a file that is only a BOM
+                continue
+            if offset > cap:  # grew after the size check
+                raise DataFormatError(f"is larger than the {_size(cap)} cap for {kind} files", path=path,
+                                      hint="see docs/trust.md for the caps")
+            if "\r" in text:  # universal newlines, as open() and read_text's readers see them
+                parts = text.replace("\r\n", "\n").split("\r")
+                for part in parts[:-1]:
+                    lineno += 1
+                    yield lineno, part + "\n"
+                text = parts[-1]
+                if not text:
+                    continue
+            lineno += 1
+            yield lineno, text
+
+
 def iter_jsonl(path: Path | str, kind: str, hint: str, *, root: Path | str | None = None) -> Iterator[tuple[int, Any]]:
-    """(line number, object) for each non-blank line of a checked JSONL file."""
-    for lineno, raw in enumerate(open_text(path, kind, root=root), 1):  # lines as open() splits them
+    """(line number, object) for each non-blank line of a checked JSONL file, streamed (`iter_lines`)."""
+    for lineno, raw in iter_lines(path, kind, root=root):  # lines as open() splits them
         if raw.strip():
             yield lineno, parse_json(raw, path, line=lineno, hint=hint)
 

@@ -4,6 +4,7 @@ symlinks are followed."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -98,3 +99,33 @@ def test_a_fifo_is_refused_without_opening_it(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(DataFormatError, match="not a regular file"):
         safe_read.read_bytes(fifo, "result")
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_streamed_lines_equal_the_whole_file_read(seed, tmp_path):
+    """`iter_lines` (what JSONL readers stream) gives the lines and line numbers `open_text` gives over the whole
+    decoded file, and the same error for a UTF-16 or non-UTF-8 file (a seeded property test: BOMs, \\r\\n, lone
+    \\r, blank lines, multi-byte characters, bad bytes)."""
+    import random
+
+    from unibench.errors import UnibenchError
+    from unibench.safe_read import iter_lines, open_text
+
+    rng = random.Random(seed)
+    pieces = [b"a", b"{}", b"\n", b"\r\n", b"\r", b"\xc3\xa9", b"\xe2\x80\xa8", b" ", b"x" * 50]
+    data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+    if rng.random() < 0.2:
+        data = rng.choice([b"\xef\xbb\xbf", b"\xff\xfe"]) + data
+    if rng.random() < 0.15:
+        i = rng.randint(0, len(data))
+        data = data[:i] + b"\xff" + data[i:]
+    f = tmp_path / "f.jsonl"
+    f.write_bytes(data)
+
+    def lines(fn):
+        try:
+            return list(fn())
+        except UnibenchError as exc:  # the whole-file read numbers lines by \n alone; the stream as it splits
+            return re.sub(r"f\.jsonl:\d+:", "f.jsonl:N:", str(exc)) if b"\r" in data else str(exc)
+
+    assert lines(lambda: iter_lines(f, "predictions")) == lines(lambda: enumerate(open_text(f, "predictions"), 1))

@@ -147,11 +147,15 @@ def _random_records(rng, n_sentences=6):
     return records
 
 
-@pytest.mark.parametrize("seed", range(100))
-def test_streamed_taxonomy_equals_the_held_one_in_any_record_order(seed):
-    """Sentences classified as their records end (one held per dataset) give the counts of holding every query
-    (a one-shot iterator, no second reading), whether the records come grouped by sentence, sorted by type (a
-    sentence comes back after it was classified: the dataset is read again) or shuffled."""
+@pytest.mark.parametrize("recent", [0, 2, 20_000])
+@pytest.mark.parametrize("seed", range(60))
+def test_streamed_taxonomy_equals_the_held_one_in_any_record_order(seed, recent, monkeypatch):
+    """Sentences classified as their records end give the counts of holding every query (a one-shot iterator,
+    no second reading), whether the records come grouped by sentence, sorted by type (sentences come back after
+    they were classified: taken back while recent, else the dataset is read again) or shuffled."""
+    from unibench.metrics.taxonomy import TaxonomyAccumulator
+
+    monkeypatch.setattr(TaxonomyAccumulator, "RECENT", recent)
     rng = random.Random(seed)
     records = _random_records(rng)
     held = _taxonomies(score_records(iter(records), n_resamples=0))
@@ -164,15 +168,22 @@ def test_streamed_taxonomy_equals_the_held_one_in_any_record_order(seed):
     assert _taxonomies(score_records(shuffled, n_resamples=0)) == held
 
 
-def test_grouped_records_hold_one_sentence_and_sorted_ones_are_read_again():
+def test_a_sentence_that_comes_back_is_taken_back_while_recent_else_the_dataset_is_read_again(monkeypatch):
     from unibench.metrics.taxonomy import TaxonomyAccumulator
 
+    monkeypatch.setattr(TaxonomyAccumulator, "RECENT", 2)
     acc = TaxonomyAccumulator()
     for sid in ("a", "a", "b", "b", "c"):
         acc.add("d", sid, "x", "per", ["x"], ["x"])
         assert len(acc._open) == 1 and len(acc._open["d"][2]) <= 2
-    assert not acc.ungrouped
-    acc.add("d", "a", "x", "org", [], ["x"])  # sentence a again, after it was classified
+    assert set(acc._recent["d"]) == {"a", "b"} and not acc.ungrouped
+    acc.add("d", "b", "x", "org", [], ["x"])  # b again, still recent: taken back, classified whole at its end
+    assert not acc.ungrouped and acc._open["d"][0] == "b" and len(acc._open["d"][2]) == 3
+    total, per_type = acc.result("d")
+    assert per_type["org"].wrong_type == 1 and total.correct == 5
+    acc = TaxonomyAccumulator()
+    for sid in ("a", "b", "c", "a"):  # a was classified and dropped (2 kept): the dataset must be read again
+        acc.add("d", sid, "x", "per", ["x"], ["x"])
     assert acc.ungrouped == {"d"}
     reads = []
 
@@ -181,7 +192,7 @@ def test_grouped_records_hold_one_sentence_and_sorted_ones_are_read_again():
         return by_type
 
     by_type = [{"dataset": "d", "sentence_id": s, "label": t, "text": "ann bob", "output": '["ann"]',
-                "gold": ["ann"] if t == "per" else []} for t in ("org", "per") for s in ("s1", "s2")]
+                "gold": ["ann"] if t == "per" else []} for t in ("org", "per") for s in ("s1", "s2", "s3")]
     sc = score_records(iter(by_type), n_resamples=0, reread=reread)["d"]
     assert reads == [1]
-    assert sc.taxonomy.wrong_type == 2 and sc.taxonomy.correct == 2  # org's "ann" is per's gold in its sentence
+    assert sc.taxonomy.wrong_type == 3 and sc.taxonomy.correct == 3  # org's "ann" is per's gold in its sentence

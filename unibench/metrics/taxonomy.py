@@ -169,24 +169,28 @@ def classify_sentence(text: Optional[str], queries: Iterable[QueryItems]) -> dic
 
 
 class TaxonomyAccumulator:
-    """Classifies each sentence's queries as the scorer streams records, holding only the open sentence.
+    """Classifies each sentence's queries as the scorer streams records, holding only recent sentences.
 
     A sentence's categories depend on all of its queries (a false positive is `wrong_type` when another type's
     gold holds it), so a sentence is classified when its records end: when the next record of the same dataset
     belongs to another sentence, or at the end. `unibench run` writes a sentence's queries together, and so do
-    most tools; then memory stays at one sentence per dataset. When a sentence comes back after it was
-    classified (records sorted by type, say), that dataset is marked `ungrouped` and its counts so far are not
-    final: the scorer then classifies it again over the whole input (`hold`), holding that dataset's queries.
+    most tools. A sentence that comes back later (a passage that occurs twice in a test set, keyed by its text)
+    is taken back out of the counts and classified again whole, while it is among the last `RECENT`
+    sentences of its dataset, which are kept; one that comes back after that marks its dataset `ungrouped`:
+    its counts are not final, and the scorer classifies that dataset again over the whole input (`hold`).
 
     `add` is called once per query with the gold items the scorer normalised for the metric (shared, read-only).
     With `hold=True` every sentence is held until `result` (exact for any order; the memory of all queries)."""
+
+    RECENT = 2_000  # classified sentences kept per dataset, to take back one that comes back (a few MB)
 
     def __init__(self, hold: bool = False, datasets: Optional[set] = None):
         self.hold = hold
         self.only = datasets  # None: every dataset
         self.ungrouped: set[str] = set()
         self._open: dict[str, tuple[Any, Optional[str], list]] = {}  # dataset -> (unit, text, queries)
-        self._done: dict[str, set] = {}  # dataset -> units classified already
+        self._recent: dict[str, dict[Any, tuple[Optional[str], list, dict]]] = {}  # unit -> (text, queries, counts)
+        self._gone: dict[str, set] = {}  # dataset -> units classified and no longer kept
         self._held: dict[str, dict[Any, tuple[Optional[str], list]]] = {}
         self._per_type: dict[str, dict[Optional[str], list[int]]] = {}
 
@@ -207,34 +211,45 @@ class TaxonomyAccumulator:
             return
         if cur is not None:
             self._close(dataset, cur)
-        done = self._done.get(dataset)
-        if done is not None and unit in done:
+        queries = [(label, gold, pred)]
+        recent = self._recent.get(dataset)
+        back = recent.pop(unit, None) if recent else None
+        if back is not None:  # classified already: take its counts back, classify it again whole when it ends
+            self._add_counts(dataset, back[2], -1)
+            queries = back[1] + queries
+        elif unit in self._gone.get(dataset, ()):
             self.ungrouped.add(dataset)
-        self._open[dataset] = (unit, text, [(label, gold, pred)])
+        self._open[dataset] = (unit, text, queries)
 
     def _close(self, dataset: str, entry: tuple[Any, Optional[str], list]) -> None:
         unit, text, queries = entry
-        self._done.setdefault(dataset, set()).add(unit)
-        self._count(dataset, text, queries)
+        counts = _classify(text, queries)
+        self._add_counts(dataset, counts, 1)
+        recent = self._recent.setdefault(dataset, {})
+        recent[unit] = (text, queries, counts)
+        if len(recent) > self.RECENT:  # dicts keep insertion order: the oldest goes
+            oldest = next(iter(recent))
+            del recent[oldest]
+            self._gone.setdefault(dataset, set()).add(oldest)
 
-    def _count(self, dataset: str, text: Optional[str], queries: list) -> None:
+    def _add_counts(self, dataset: str, counts: dict[Optional[str], list[int]], sign: int) -> None:
         per_type = self._per_type.setdefault(dataset, {})
         n = len(CATEGORIES)
-        for label, counts in _classify(text, queries).items():
+        for label, c in counts.items():
             acc = per_type.get(label)
             if acc is None:
-                per_type[label] = counts
-            else:
-                for i in range(n):
-                    acc[i] += counts[i]
+                acc = per_type[label] = [0] * n
+            for i in range(n):
+                acc[i] += sign * c[i]
 
     def result(self, dataset: str) -> tuple[TaxonomyCounts, dict[str, TaxonomyCounts]]:
         """(row total, per type) for one dataset, after its last record."""
         cur = self._open.pop(dataset, None)
         if cur is not None:
             self._close(dataset, cur)
+        self._recent.pop(dataset, None)
         for text, queries in self._held.pop(dataset, {}).values():
-            self._count(dataset, text, queries)
+            self._add_counts(dataset, _classify(text, queries), 1)
         n = len(CATEGORIES)
         total = [0] * n
         per_type = self._per_type.get(dataset, {})
