@@ -227,9 +227,14 @@ def iter_lines(path: Path | str, kind: str, *, root: Path | str | None = None) -
 
 def iter_jsonl(path: Path | str, kind: str, hint: str, *, root: Path | str | None = None) -> Iterator[tuple[int, Any]]:
     """(line number, object) for each non-blank line of a checked JSONL file, streamed (`iter_lines`)."""
+    loads = json.loads
     for lineno, raw in iter_lines(path, kind, root=root):  # lines as open() splits them
-        if raw.strip():
-            yield lineno, parse_json(raw, path, line=lineno, hint=hint)
+        if not raw.isspace():
+            try:
+                obj = loads(raw)
+            except (ValueError, RecursionError):  # parse_json parses it again to name the line and the problem
+                obj = parse_json(raw, path, line=lineno, hint=hint)
+            yield lineno, obj
 
 
 def load_yaml(path: Path | str, kind: str, *, root: Path | str | None = None) -> Any:

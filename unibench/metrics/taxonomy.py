@@ -113,33 +113,48 @@ _INDEX = {c: i for i, c in enumerate(CATEGORIES)}
 _C, _WT, _BD, _SP, _HL, _UN, _MO, _MN = (_INDEX[c] for c in CATEGORIES)
 
 
-def _classify(text: Optional[str], queries: Sequence[tuple[Optional[str], Sequence[Any], Sequence[Any]]]
-              ) -> dict[Optional[str], list[int]]:
-    """The rules of the module doc, on (type, normalised gold items, parsed items) per query: counts per type
-    as lists in CATEGORIES order (plain lists: this runs once per query of every scored row)."""
-    qs = queries
-    gold_owner: dict[Any, set] = {}
+def _classify(text: Optional[str], queries: Sequence[tuple[Optional[str], Sequence[Any], Sequence[Any], bool]],
+              padded_cache: Optional[dict] = None, out: Optional[dict] = None) -> dict[Optional[str], list[int]]:
+    """The rules of the module doc, on (type, normalised gold items, parsed items, has errors) per query: counts
+    per type as lists in CATEGORIES order (plain lists: this runs once per query of every scored row). A query
+    without errors (the scorer's fp and fn both 0: its items equal its gold) only counts correct items; the
+    owner maps and the normalised passage are built only when a query of the sentence has an error
+    (`padded_cache`: passage -> `padded_norm(passage)`, the scorer's, so a passage is normalised once).
+    `out`: counts per type to add to (a row's running totals), else a new dict."""
+    n = len(CATEGORIES)
+    if out is None:
+        out = {}
+    gold_owner: Optional[dict[Any, set]] = None
     pred_owner: dict[Any, set] = {}
-    for label, gold, pred in qs:
-        for g in gold:
-            gold_owner.setdefault(g, set()).add(label)
-        for p in pred:
-            pred_owner.setdefault(p, set()).add(label)
-    padded = padded_norm(text) if text is not None and pred_owner else None
-    out: dict[Optional[str], list[int]] = {}
-    for label, gold, pred in qs:
+    padded: Any = _UNSET
+    for label, gold, pred, wrong in queries:
         c = out.get(label)
         if c is None:
-            c = out[label] = [0] * len(CATEGORIES)
-        if not gold and not pred:
+            c = out[label] = [0] * n
+        if not wrong:
+            c[_C] += len(pred)
             continue
+        if gold_owner is None:
+            gold_owner = {}
+            for lab, g_items, p_items, _ in queries:
+                for g in g_items:
+                    gold_owner.setdefault(g, set()).add(lab)
+                for p in p_items:
+                    pred_owner.setdefault(p, set()).add(lab)
         gold_set = set(gold)
         for item in pred:
             if item in gold_set:
                 c[_C] += 1
-            elif any(lab != label for lab in gold_owner.get(item, ())):
+                continue
+            owners = gold_owner.get(item)
+            if owners and (len(owners) > 1 or label not in owners):
                 c[_WT] += 1
-            elif gold and any(overlaps(item, g, padded) for g in gold):
+                continue
+            if padded is _UNSET:
+                padded = None if text is None else padded_cache.get(text) if padded_cache is not None else None
+                if padded is None and text is not None:
+                    padded = padded_norm(text)
+            if gold and any(overlaps(item, g, padded) for g in gold):
                 c[_BD] += 1
             elif text is None:
                 c[_UN] += 1
@@ -151,11 +166,15 @@ def _classify(text: Optional[str], queries: Sequence[tuple[Optional[str], Sequen
         for g in gold:
             if g in pred_set:
                 continue
-            if any(lab != label for lab in pred_owner.get(g, ())):
+            owners = pred_owner.get(g)
+            if owners and (len(owners) > 1 or label not in owners):
                 c[_MO] += 1
             else:
                 c[_MN] += 1
     return out
+
+
+_UNSET = object()
 
 
 def _counts(values: Sequence[int]) -> TaxonomyCounts:
@@ -164,7 +183,8 @@ def _counts(values: Sequence[int]) -> TaxonomyCounts:
 
 def classify_sentence(text: Optional[str], queries: Iterable[QueryItems]) -> dict[Optional[str], TaxonomyCounts]:
     """Counts per type for the queries of one sentence (a type asked twice adds up under its name)."""
-    got = _classify(text, [(q.label, gold_items(q.gold) if q.gold else [], q.pred) for q in queries])
+    items = [(q.label, gold_items(q.gold) if q.gold else [], q.pred) for q in queries]
+    got = _classify(text, [(label, g, p, set(g) != set(p)) for label, g, p in items])
     return {label: _counts(v) for label, v in got.items()}
 
 
@@ -184,18 +204,20 @@ class TaxonomyAccumulator:
 
     RECENT = 2_000  # classified sentences kept per dataset, to take back one that comes back (a few MB)
 
-    def __init__(self, hold: bool = False, datasets: Optional[set] = None):
+    def __init__(self, hold: bool = False, datasets: Optional[set] = None, padded_cache: Optional[dict] = None):
         self.hold = hold
+        self.padded_cache = padded_cache  # the scorer's passage -> padded_norm(passage), read only
         self.only = datasets  # None: every dataset
         self.ungrouped: set[str] = set()
         self._open: dict[str, tuple[Any, Optional[str], list]] = {}  # dataset -> (unit, text, queries)
-        self._recent: dict[str, dict[Any, tuple[Optional[str], list, dict]]] = {}  # unit -> (text, queries, counts)
+        self._recent: dict[str, dict[Any, tuple[Optional[str], list]]] = {}  # unit -> (text, queries)
         self._gone: dict[str, set] = {}  # dataset -> units classified and no longer kept
         self._held: dict[str, dict[Any, tuple[Optional[str], list]]] = {}
         self._per_type: dict[str, dict[Optional[str], list[int]]] = {}
 
     def add(self, dataset: str, unit: Any, text: Optional[str], label: Optional[str], gold: Sequence[Any],
-            pred: Sequence[Any]) -> None:
+            pred: Sequence[Any], wrong: bool = True) -> None:
+        """One query; `wrong`: it has a false positive or negative (the scorer's fp or fn; True when unknown)."""
         if self.only is not None and dataset not in self.only:
             return
         if self.hold:
@@ -203,19 +225,19 @@ class TaxonomyAccumulator:
             entry = by_unit.get(unit)
             if entry is None:
                 entry = by_unit[unit] = (text, [])
-            entry[1].append((label, gold, pred))
+            entry[1].append((label, gold, pred, wrong))
             return
         cur = self._open.get(dataset)
         if cur is not None and cur[0] == unit:
-            cur[2].append((label, gold, pred))
+            cur[2].append((label, gold, pred, wrong))
             return
         if cur is not None:
             self._close(dataset, cur)
-        queries = [(label, gold, pred)]
+        queries = [(label, gold, pred, wrong)]
         recent = self._recent.get(dataset)
         back = recent.pop(unit, None) if recent else None
         if back is not None:  # classified already: take its counts back, classify it again whole when it ends
-            self._add_counts(dataset, back[2], -1)
+            self._add_counts(dataset, _classify(back[0], back[1], self.padded_cache), -1)
             queries = back[1] + queries
         elif unit in self._gone.get(dataset, ()):
             self.ungrouped.add(dataset)
@@ -223,10 +245,12 @@ class TaxonomyAccumulator:
 
     def _close(self, dataset: str, entry: tuple[Any, Optional[str], list]) -> None:
         unit, text, queries = entry
-        counts = _classify(text, queries)
-        self._add_counts(dataset, counts, 1)
+        per_type = self._per_type.get(dataset)
+        if per_type is None:
+            per_type = self._per_type[dataset] = {}
+        _classify(text, queries, self.padded_cache, per_type)  # deterministic: taken back by classifying again
         recent = self._recent.setdefault(dataset, {})
-        recent[unit] = (text, queries, counts)
+        recent[unit] = (text, queries)
         if len(recent) > self.RECENT:  # dicts keep insertion order: the oldest goes
             oldest = next(iter(recent))
             del recent[oldest]
@@ -234,13 +258,12 @@ class TaxonomyAccumulator:
 
     def _add_counts(self, dataset: str, counts: dict[Optional[str], list[int]], sign: int) -> None:
         per_type = self._per_type.setdefault(dataset, {})
-        n = len(CATEGORIES)
         for label, c in counts.items():
             acc = per_type.get(label)
             if acc is None:
-                acc = per_type[label] = [0] * n
-            for i in range(n):
-                acc[i] += sign * c[i]
+                per_type[label] = list(c) if sign > 0 else [-x for x in c]
+            else:
+                acc[:] = [a + b for a, b in zip(acc, c)] if sign > 0 else [a - b for a, b in zip(acc, c)]
 
     def result(self, dataset: str) -> tuple[TaxonomyCounts, dict[str, TaxonomyCounts]]:
         """(row total, per type) for one dataset, after its last record."""
@@ -248,8 +271,9 @@ class TaxonomyAccumulator:
         if cur is not None:
             self._close(dataset, cur)
         self._recent.pop(dataset, None)
+        per_type = self._per_type.setdefault(dataset, {})
         for text, queries in self._held.pop(dataset, {}).values():
-            self._add_counts(dataset, _classify(text, queries), 1)
+            _classify(text, queries, self.padded_cache, per_type)
         n = len(CATEGORIES)
         total = [0] * n
         per_type = self._per_type.get(dataset, {})
