@@ -177,3 +177,33 @@ def test_the_pull_request_checker_survives_a_hostile_pull_request(tmp_path, hub,
     assert "refs/pr/1: FAILED" in p.stdout and "cannot be a plain relative path" in p.stdout
     assert "refs/pr/2: ok" in p.stdout and "2 pull request(s), 1 failed" in p.stdout
     assert_inert(p.stdout + p.stderr)
+
+
+def test_a_hub_that_never_finishes_listing_files_is_given_up_on(tmp_path, hub, hf_env):
+    """huggingface_hub's tree listing has no timeout: a Hub that accepts the request and never answers must not
+    hang `validate --from-hub` / `leaderboard build --from-hub`; after the listing budget it is an error, with
+    nothing downloaded and nothing kept."""
+    import threading
+
+    hub.repos[REPO_ID] = Repo(main=_files(tmp_path))
+    release = threading.Event()
+    base = hub.server.RequestHandlerClass
+
+    class Stalling(base):
+        def _tree(self, repo, rev, prefix):
+            release.wait(30)  # the client gives up first; the test releases the handler at the end
+            return super()._tree(repo, rev, prefix)
+
+    hub.server.RequestHandlerClass = Stalling
+    env = {**hf_env, "UNIBENCH_HUB_LIST_BUDGET": "1.5"}
+    try:
+        for args in _commands(tmp_path):
+            res = run_cli(args, env, timeout=60)
+            assert_clean_refusal(res, "did not finish listing the files", "within 1.5 s", "nothing was downloaded",
+                                 "UNIBENCH_HUB_LIST_BUDGET")
+            assert not hub.seen("resolve")
+        assert_clean_refusal(run_cli(_commands(tmp_path)[0], {**hf_env, "UNIBENCH_HUB_LIST_BUDGET": "soon"}),
+                             "UNIBENCH_HUB_LIST_BUDGET=soon is not a number of seconds")
+    finally:
+        release.set()
+    _assert_nothing_outside(tmp_path, hf_env)

@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Optional
@@ -41,6 +42,10 @@ MAX_TOTAL_BYTES = 512 * MB  # all wanted files of one revision together
 MAX_FILES = 50_000
 READ_TIMEOUT = 30.0  # seconds without a byte from the Hub
 FILE_BUDGET = 120.0  # seconds for one file in all (a server trickling bytes never trips the read timeout)
+# seconds for listing a revision's files in all: huggingface_hub's tree listing has no timeout of its own (its
+# HTTP client waits forever), so a Hub that stops answering would hang the command; a slow mirror may raise it
+LIST_BUDGET_ENV = "UNIBENCH_HUB_LIST_BUDGET"
+LIST_BUDGET = 120.0
 _SEGMENT = re.compile(r"[^\x00-\x1f\x7f-\x9f\\/:*?\"<>|]+")
 
 
@@ -75,7 +80,44 @@ def resolve_commit(api, repo: str, revision: Optional[str]) -> str:
     return sha
 
 
+def list_budget() -> float:
+    raw = os.environ.get(LIST_BUDGET_ENV)
+    if raw is None:
+        return LIST_BUDGET
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise UnibenchError(f"{LIST_BUDGET_ENV}={printable(raw)} is not a number of seconds above 0")
+    return value
+
+
 def list_wanted(api, repo: str, sha: str) -> list[tuple[str, int, Optional[str]]]:
+    """`_list_wanted` within `list_budget()` seconds: the listing runs in a daemon thread that is abandoned (the
+    process exits with the error) when the Hub has not finished answering by then."""
+    budget = list_budget()
+    done: dict = {}
+
+    def work():
+        try:
+            done["value"] = _list_wanted(api, repo, sha)
+        except BaseException as exc:  # handed to the caller's thread
+            done["error"] = exc
+
+    worker = threading.Thread(target=work, name="hub-tree-listing", daemon=True)
+    worker.start()
+    worker.join(budget)
+    if worker.is_alive():
+        raise UnibenchError(f"dataset repo {repo}: the Hub did not finish listing the files of {sha} within "
+                            f"{budget:g} s; nothing was downloaded",
+                            hint=f"try again later, or set {LIST_BUDGET_ENV} to more seconds for a slow mirror")
+    if "error" in done:
+        raise done["error"]
+    return done["value"]
+
+
+def _list_wanted(api, repo: str, sha: str) -> list[tuple[str, int, Optional[str]]]:
     """(name, listed size, git blob id) of every wanted file at commit `sha`, all checked."""
     from huggingface_hub.hf_api import RepoFile
 
