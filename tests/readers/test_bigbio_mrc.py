@@ -169,3 +169,21 @@ def test_mrc_json_rejects_positions_outside_the_context(tmp_path):
     with pytest.raises(DataFormatError) as exc:
         load_split(get_card("ace05"), "test", tmp_path)
     assert exc.value.line == 1 and "outside" in exc.value.message and "end inclusive" in exc.value.message
+
+
+def test_the_export_command_says_why_when_the_hub_cannot_be_reached(tmp_path):
+    """`python -m unibench.readers.bigbio_kb` offline (the loader script lives on the Hub): one error paragraph,
+    exit 2, no traceback, nothing written."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")}
+    (tmp_path / "archives").mkdir()
+    p = subprocess.run([sys.executable, "-m", "unibench.readers.bigbio_kb", "--repo", "bigbio/n2c2_2010",
+                        "--config", "n2c2_2010_bigbio_kb", "--archives", str(tmp_path / "archives"),
+                        "--out", str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=300)
+    assert p.returncode == 2, (p.returncode, p.stderr)
+    assert "Traceback" not in p.stderr and "\nerror: could not load bigbio/n2c2_2010" in "\n" + p.stderr, p.stderr
+    assert "Couldn't reach" in p.stderr and "hint:" in p.stderr
+    assert not (tmp_path / "out").exists()

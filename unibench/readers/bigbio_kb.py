@@ -151,6 +151,11 @@ def load_bigbio(repo: str, config: str, archives: Path):
                 hint="bigbio's n2c2 loaders are scripts; run this export once in an environment with "
                      "`pip install 'datasets<4'`, then copy the JSONL files") from None
         raise
+    except OSError as exc:  # ConnectionError (the Hub unreachable, offline mode), missing or unreadable archives
+        raise UnibenchError(f"could not load {repo} ({config}) with archives from {archives}: {exc}",
+                            hint="the loader script comes from the Hugging Face Hub (network, or a cache made "
+                                 "online); the archives folder must hold the files the dataset's site "
+                                 "gave you") from None
 
 
 def main(argv: list[str] | None = None) -> int:
