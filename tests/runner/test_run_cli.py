@@ -29,6 +29,7 @@ def test_demo_runs_offline_and_rerun_loads_results(tmp_path, monkeypatch, capsys
     for f in files:
         r = read_result(f)  # schema-valid, F1 consistent with counts
         assert r.dataset.split == "demo-test" and r.strict_span is not None and r.scores.ci95 is not None
+        assert r.prompt.setting == "supervised"  # the gazetteer learns each row's train split: never zero-shot
     ai = summary["datasets"]["crossner_ai"]
     assert 0 < ai["f1"] < 1 and ai["n_queries"] == 60 * 13
     assert main(["run", "--model", "gazetteer", "--benchmark", "demo", "--output-dir", str(out), "--json"]) == 0
