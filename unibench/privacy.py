@@ -237,13 +237,3 @@ def find_private_in_json_text(text: str, secrets: list[str] | None = None) -> li
         if private_reason(s, secrets):
             return find_private(json.loads(text))
     return []
-    for m in _JSON_STRING.finditer(text):
-        s = m.group(1)
-        if "\\" in s:  # escapes (\/, \u002f...) must not hide a path or a credential
-            try:
-                s = json.loads(f'"{s}"')
-            except ValueError:
-                pass
-        if private_reason(s, secrets):
-            return find_private(json.loads(text))
-    return []

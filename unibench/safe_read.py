@@ -107,16 +107,22 @@ def check_file(path: Path | str, kind: str, *, root: Path | str | None = None) -
     return target
 
 
+def _open_checked(path: Path | str, kind: str, root: Path | str | None):
+    """A binary file object on the checked file (`check_file`). O_NONBLOCK: should the file have been swapped
+    for a FIFO since the check, opening it must not hang; fstat on the open descriptor is the check that
+    cannot be raced."""
+    target = check_file(path, kind, root=root)
+    fh = os.fdopen(os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb")
+    if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+        fh.close()
+        raise DataFormatError("is not a regular file", path=path, hint="only regular files are read")
+    return fh
+
+
 def read_bytes(path: Path | str, kind: str, *, root: Path | str | None = None) -> bytes:
     """The file's bytes, refused when it is not a regular file or exceeds its kind's cap."""
-    target = check_file(path, kind, root=root)
     cap = _cap(kind)
-    # O_NONBLOCK: should the file have been swapped for a FIFO since the check, opening it must not hang;
-    # fstat on the open descriptor is the check that cannot be raced
-    fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise DataFormatError("is not a regular file", path=path, hint="only regular files are read")
+    with _open_checked(path, kind, root) as fh:
         data = fh.read(cap + 1)
     if len(data) > cap:  # grew after the size check, or the filesystem lied about the size
         raise DataFormatError(f"is larger than the {_size(cap)} cap for {kind} files", path=path,
@@ -185,12 +191,8 @@ def iter_lines(path: Path | str, kind: str, *, root: Path | str | None = None) -
     BOM handling as `read_text`, lines split as `open()` splits them (\\n, \\r\\n and \\r), but never the whole
     file in memory (a 0.7 GB predictions file held as text and as a StringIO took 2.3 GB). A byte that is not
     UTF-8 is refused when its line is reached, naming that line and its byte offset, as `decode_utf8` does."""
-    target = check_file(path, kind, root=root)
     cap = _cap(kind)
-    fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise DataFormatError("is not a regular file", path=path, hint="only regular files are read")
+    with _open_checked(path, kind, root) as fh:
         offset, lineno = 0, 0
         for raw in fh:
             if offset == 0:
