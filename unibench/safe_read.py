@@ -229,14 +229,19 @@ def iter_lines(path: Path | str, kind: str, *, root: Path | str | None = None) -
 
 def iter_jsonl(path: Path | str, kind: str, hint: str, *, root: Path | str | None = None) -> Iterator[tuple[int, Any]]:
     """(line number, object) for each non-blank line of a checked JSONL file, streamed (`iter_lines`)."""
-    loads = json.loads
+    decode = _RAW_DECODE
     for lineno, raw in iter_lines(path, kind, root=root):  # lines as open() splits them
         if not raw.isspace():
-            try:
-                obj = loads(raw)
-            except (ValueError, RecursionError):  # parse_json parses it again to name the line and the problem
+            try:  # json.loads without its two whitespace scans (a third of its time on a short line)
+                obj, end = decode(raw)
+                if end != len(raw) and not raw[end:].isspace():
+                    raise ValueError("extra data")
+            except (ValueError, RecursionError):  # json.loads decides: leading blanks, or the error naming the line
                 obj = parse_json(raw, path, line=lineno, hint=hint)
             yield lineno, obj
+
+
+_RAW_DECODE = json.JSONDecoder().raw_decode
 
 
 def load_yaml(path: Path | str, kind: str, *, root: Path | str | None = None) -> Any:

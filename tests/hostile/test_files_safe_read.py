@@ -129,3 +129,27 @@ def test_streamed_lines_equal_the_whole_file_read(seed, tmp_path):
             return re.sub(r"f\.jsonl:\d+:", "f.jsonl:N:", str(exc)) if b"\r" in data else str(exc)
 
     assert lines(lambda: iter_lines(f, "predictions")) == lines(lambda: enumerate(open_text(f, "predictions"), 1))
+
+
+@pytest.mark.parametrize("line", ['{"a": 1}', ' {"a": 1}', '{"a": 1}  ', '{"a": 1} x', '{"a": 1}{"b": 2}', '[1, 2]',
+                                  '"s"', '3', 'nul', '\ufeff{"a": 1}', '{"a": NaN}', '{"a": 1', '\t[]\t', '{"a": "\\u00e9"}'])
+def test_jsonl_lines_parse_as_json_loads_parses_them(line, tmp_path):
+    """iter_jsonl's fast decode gives json.loads's value, and its error (through parse_json) where it fails."""
+    import json
+
+    from unibench.errors import UnibenchError
+    from unibench.safe_read import iter_jsonl, parse_json
+
+    f = tmp_path / "f.jsonl"
+    f.write_text("{}\n" + line + "\n", encoding="utf-8")  # line 2: a BOM there is not the file's
+    try:
+        want = [(1, {}), (2, parse_json(line + "\n", f, line=2, hint="h"))]
+    except UnibenchError as exc:
+        want = str(exc)
+    try:
+        got = list(iter_jsonl(f, "predictions", "h"))
+    except UnibenchError as exc:
+        got = str(exc)
+    assert repr(got) == repr(want)
+    if isinstance(want, list):
+        assert want[1][1] == json.loads(line) or line.strip() == '{"a": NaN}'
