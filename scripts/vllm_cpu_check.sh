@@ -43,7 +43,8 @@ MODEL="$WORK/smollm2-135m-dense"
 rm -rf "$WORK/results-vllm" "$WORK/results-hf" "$WORK/cache-vllm" "$WORK/cache-hf"  # really generate
 "$VENV/bin/python" -m unibench run --model "vllm:$MODEL" --datasets crossner_ai --limit "$LIMIT" \
   --data-dir "$DATA" --cache-dir "$WORK/cache-vllm" --output-dir "$WORK/results-vllm" \
-  --vllm-arg dtype=float32 --max-model-len 2048 --log-samples --json > "$WORK/run-vllm.json"
+  --vllm-arg dtype=float32 --max-model-len 2048 --gpu-memory-utilization 0.3 --log-samples --json \
+  > "$WORK/run-vllm.json"
 "$PY" -m unibench run --model "hf:$MODEL" --datasets crossner_ai --limit "$LIMIT" --batch-size 64 --threads 1 \
   --data-dir "$DATA" --cache-dir "$WORK/cache-hf" --output-dir "$WORK/results-hf" --log-samples --json \
   > "$WORK/run-hf.json"

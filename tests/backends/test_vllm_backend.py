@@ -160,6 +160,9 @@ def test_run_cli_through_vllm_scores_like_dummy(standin, tmp_path, capsys):
     assert r.backend.name == "vllm" and r.backend.versions["vllm"] == standin.__version__
     assert r.backend.settings["tensor_parallel_size"] == 2 and r.backend.settings["max_num_seqs"] == 128
     assert r.backend.settings["enable_prefix_caching"] is True and r.model.revision == "abc123"
+    # tokens counted with the engine's tokenizer (the stand-in's: one per word, plus a begin token per prompt)
+    assert r.cost.tokens_from == "tokenizer" and r.cost.requests_without_tokens == 0
+    assert r.cost.input_tokens > 6 * 13 * 20 and r.cost.output_tokens > 0
 
 
 def test_vllm_logs_go_to_stderr_not_into_json_stdout(standin, monkeypatch):

@@ -201,6 +201,23 @@ class VLLMBackend:
     def identity(self) -> dict[str, str]:
         return dict(self._ident)
 
+    usage_source = "tokenizer"
+
+    def token_usage(self, requests, outputs) -> list[tuple[int, int]]:
+        """Input and output tokens by the model's tokenizer, as the transformers backends count them
+        (unibench/usage.py): vLLM's own tokenizer in one process, the checkpoint's through transformers when
+        the ranks run in worker processes."""
+        from ..usage import tokenizer_usage
+
+        if getattr(self, "_tokenizer", None) is None:
+            if self._workers:
+                from transformers import AutoTokenizer
+
+                self._tokenizer = AutoTokenizer.from_pretrained(self.model, revision=self.revision)
+            else:
+                self._tokenizer = self._llm.get_tokenizer()
+        return tokenizer_usage(self._tokenizer, requests, outputs)
+
     def versions(self) -> dict[str, str]:
         """vLLM's version, plus transformers' (vLLM tokenizes and applies chat templates with it)."""
         from importlib.metadata import PackageNotFoundError, version

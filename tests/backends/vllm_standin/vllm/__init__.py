@@ -15,7 +15,9 @@ signatures (docs.vllm.ai, vllm/entrypoints/llm.py, vllm/sampling_params.py, vllm
 - `SamplingParams(*, n=1, temperature=1.0, top_p=1.0, top_k=0, seed=None, stop=None, max_tokens=16,
   skip_special_tokens=True)` (keyword-only);
 - `RequestOutput(request_id, prompt, prompt_token_ids, prompt_logprobs, outputs, finished)` with
-  `outputs[0].text` a `CompletionOutput`.
+  `outputs[0].text` a `CompletionOutput`;
+- `LLM.get_tokenizer()`: here a whitespace tokenizer with the transformers calls unibench uses
+  (`tokenizer(texts, add_special_tokens=...)["input_ids"]`, `chat_template`, `apply_chat_template`).
 
 "Generation" answers like unibench's DummyBackend (so a run through this stand-in must score
 exactly like `--model dummy`), then applies `stop` (stop string excluded, as vLLM does) and
@@ -80,7 +82,21 @@ class RequestOutput:
     finished: bool
 
 
+class _WhitespaceTokenizer:
+    """One token per whitespace-separated word, plus a begin token unless add_special_tokens=False."""
+    chat_template = "{{ messages }}"
+
+    def __call__(self, texts, add_special_tokens: bool = True):
+        return {"input_ids": [[0] * add_special_tokens + [1] * len(t.split()) for t in texts]}
+
+    def apply_chat_template(self, messages, tokenize: bool = False, add_generation_prompt: bool = True):
+        return "\n".join(m["content"] for m in messages) + ("\nassistant:" if add_generation_prompt else "")
+
+
 class LLM:
+    def get_tokenizer(self):
+        return _WhitespaceTokenizer()
+
     def __init__(self, model: str, *, tokenizer: Optional[str] = None, trust_remote_code: bool = False,
                  tensor_parallel_size: int = 1, dtype: str = "auto", quantization: Optional[str] = None,
                  revision: Optional[str] = None, tokenizer_revision: Optional[str] = None, seed: Optional[int] = None,
