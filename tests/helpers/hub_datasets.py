@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
-
-def git_blob_sha(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+from .local_server import LocalHTTPServer, git_blob_sha
 
 
 def tree_sha(files: dict[str, bytes]) -> str:
@@ -50,26 +47,12 @@ class DatasetRepo:
         return tree_sha(self.branches[branch])
 
 
-class DatasetHub:
+class DatasetHub(LocalHTTPServer):
     """`with DatasetHub() as hub: hub.repos["org/name"] = DatasetRepo({...})`; serves on hub.url."""
 
     def __init__(self):
         self.repos: dict[str, DatasetRepo] = {}
-        self.requests: list[dict] = []
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def seen(self, endpoint: str) -> list[dict]:
-        return [r for r in self.requests if r["endpoint"] == endpoint]
+        super().__init__(_handler)
 
 
 def _entries(files: dict[str, bytes], prefix: str, recursive: bool) -> list[dict]:

@@ -24,14 +24,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
-
-def git_blob_sha(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+from tests.helpers.local_server import LocalHTTPServer, git_blob_sha
 
 
 @dataclass
@@ -67,28 +64,14 @@ class Repo:
         return None
 
 
-class FakeHub:
+class FakeHub(LocalHTTPServer):
     """`with FakeHub(token=...) as hub:` serves on hub.url until the block ends."""
 
     def __init__(self, token: str, user: str = "alice", role: str = "write"):
         self.token, self.user, self.role = token, user, role
         self.repos: dict[str, Repo] = {}
         self.faults: dict[str, tuple[int, str]] = {}
-        self.requests: list[dict] = []
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def seen(self, endpoint: str) -> list[dict]:
-        return [r for r in self.requests if r["endpoint"] == endpoint]
+        super().__init__(_handler)
 
     def calls(self) -> list[str]:
         """Endpoint names in order, without huggingface_hub's user-agent registry look-up."""
