@@ -176,7 +176,7 @@ def test_a_sentence_that_comes_back_is_taken_back_while_recent_else_the_dataset_
     for sid in ("a", "a", "b", "b", "c"):
         acc.add("d", sid, "x", "per", ["x"], ["x"])
         assert len(acc._open) == 1 and len(acc._open["d"][2]) <= 2
-    assert set(acc._recent["d"]) == {"a", "b"} and not acc.ungrouped
+    assert set(acc._recent) == {("d", "a"), ("d", "b")} and not acc.ungrouped
     acc.add("d", "b", "x", "org", [], ["x"])  # b again, still recent: taken back, classified whole at its end
     assert not acc.ungrouped and acc._open["d"][0] == "b" and len(acc._open["d"][2]) == 3
     total, per_type = acc.result("d")

@@ -196,13 +196,14 @@ class TaxonomyAccumulator:
     belongs to another sentence, or at the end. `unibench run` writes a sentence's queries together, and so do
     most tools. A sentence that comes back later (a passage that occurs twice in a test set, keyed by its text)
     is taken back out of the counts and classified again whole, while it is among the last `RECENT`
-    sentences of its dataset, which are kept; one that comes back after that marks its dataset `ungrouped`:
+    sentences classified (all datasets together, so memory does not grow with a file's number of rows), which
+    are kept; one that comes back after that marks its dataset `ungrouped`:
     its counts are not final, and the scorer classifies that dataset again over the whole input (`hold`).
 
     `add` is called once per query with the gold items the scorer normalised for the metric (shared, read-only).
     With `hold=True` every sentence is held until `result` (exact for any order; the memory of all queries)."""
 
-    RECENT = 2_000  # classified sentences kept per dataset, to take back one that comes back (a few MB)
+    RECENT = 5_000  # classified sentences kept, to take back one that comes back (a few MB)
 
     def __init__(self, hold: bool = False, datasets: Optional[set] = None, padded_cache: Optional[dict] = None):
         self.hold = hold
@@ -210,7 +211,7 @@ class TaxonomyAccumulator:
         self.only = datasets  # None: every dataset
         self.ungrouped: set[str] = set()
         self._open: dict[str, tuple[Any, Optional[str], list]] = {}  # dataset -> (unit, text, queries)
-        self._recent: dict[str, dict[Any, tuple[Optional[str], list]]] = {}  # unit -> (text, queries)
+        self._recent: dict[tuple[str, Any], tuple[Optional[str], list]] = {}  # (dataset, unit) -> (text, queries)
         self._gone: dict[str, set] = {}  # dataset -> units classified and no longer kept
         self._held: dict[str, dict[Any, tuple[Optional[str], list]]] = {}
         self._per_type: dict[str, dict[Optional[str], list[int]]] = {}
@@ -234,8 +235,7 @@ class TaxonomyAccumulator:
         if cur is not None:
             self._close(dataset, cur)
         queries = [(label, gold, pred, wrong)]
-        recent = self._recent.get(dataset)
-        back = recent.pop(unit, None) if recent else None
+        back = self._recent.pop((dataset, unit), None) if self._recent else None
         if back is not None:  # classified already: take its counts back, classify it again whole when it ends
             self._add_counts(dataset, _classify(back[0], back[1], self.padded_cache), -1)
             queries = back[1] + queries
@@ -249,12 +249,12 @@ class TaxonomyAccumulator:
         if per_type is None:
             per_type = self._per_type[dataset] = {}
         _classify(text, queries, self.padded_cache, per_type)  # deterministic: taken back by classifying again
-        recent = self._recent.setdefault(dataset, {})
-        recent[unit] = (text, queries)
+        recent = self._recent
+        recent[(dataset, unit)] = (text, queries)
         if len(recent) > self.RECENT:  # dicts keep insertion order: the oldest goes
             oldest = next(iter(recent))
             del recent[oldest]
-            self._gone.setdefault(dataset, set()).add(oldest)
+            self._gone.setdefault(oldest[0], set()).add(oldest[1])
 
     def _add_counts(self, dataset: str, counts: dict[Optional[str], list[int]], sign: int) -> None:
         per_type = self._per_type.setdefault(dataset, {})
@@ -270,7 +270,8 @@ class TaxonomyAccumulator:
         cur = self._open.pop(dataset, None)
         if cur is not None:
             self._close(dataset, cur)
-        self._recent.pop(dataset, None)
+        for key in [k for k in self._recent if k[0] == dataset]:
+            del self._recent[key]
         per_type = self._per_type.setdefault(dataset, {})
         for text, queries in self._held.pop(dataset, {}).values():
             _classify(text, queries, self.padded_cache, per_type)
