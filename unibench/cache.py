@@ -29,6 +29,7 @@ from .backends.base import GenRequest, ProgressFn, streams_outputs
 from .io import sha256_json, sha256_text
 from .leases import SCHEMA as LEASE_SCHEMA
 from .leases import Leases
+from .row_index import SCHEMA as ROW_INDEX_SCHEMA
 
 DEFAULT_CHUNK = 64
 WAIT_POLL = 0.25  # seconds between looks at the cache while another run answers our keys
@@ -45,6 +46,7 @@ class ResponseCache:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, output TEXT NOT NULL)")
         self._db.execute(LEASE_SCHEMA)  # added later; older cache files gain it here, nothing else changes
+        self._db.execute(ROW_INDEX_SCHEMA)  # likewise: finished rows' per-query keys (row_index.py)
         self.leases = Leases(self._db, self._lock)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, str]:
@@ -117,6 +119,7 @@ class CachedBackend:
         self.misses = 0  # requests answered by this run's backend
         self.waited = 0  # requests answered by another run on the same cache while this one waited
         self.usage = None  # a usage.UsageMeter: token counts stored beside the outputs, totals per row
+        self.last_keys: list[str] = []  # the per-query keys of the last generate() call (row_index.py stores them)
 
     def versions(self) -> dict[str, str]:
         return self.backend.versions()
@@ -127,6 +130,7 @@ class CachedBackend:
     def generate(self, requests: Sequence[GenRequest], progress: Optional[ProgressFn] = None) -> list[str]:
         key = RequestKeys(self.namespace)
         keys = [key(r) for r in requests]
+        self.last_keys = []
         found = self.cache.get_many(list(dict.fromkeys(keys)))
         out: list[Optional[str]] = [found.get(k) for k in keys]
         hits = sum(o is not None for o in out)
@@ -165,7 +169,24 @@ class CachedBackend:
                 time.sleep(self.wait_poll)
         if self.usage is not None:  # this call's token totals, hits included (their counts were stored with them)
             self.usage.count(keys)
+        self.last_keys = keys
         return [o if o is not None else "" for o in out]
+
+    def outputs_of_keys(self, keys: Sequence[str], progress: Optional[ProgressFn] = None) -> Optional[list[str]]:
+        """The outputs of requests known by their keys (a row index hit), all from the cache, counted as
+        generate() counts hits; None, with nothing counted, when any key has no output (then the caller
+        takes the straightforward path)."""
+        found = self.cache.get_many(list(dict.fromkeys(keys)))
+        if len(found) < len(set(keys)):
+            return None
+        out = [found[k] for k in keys]
+        self.hits += len(out)
+        if progress and out:
+            progress(len(out))
+        if self.usage is not None:
+            self.usage.count(keys)
+        self.last_keys = list(keys)
+        return out
 
     def _send(self, claimed: list[str], first: dict, deliver, progress, streaming: bool) -> None:
         """Send the leased keys' requests; each output is committed as it arrives, and when the call ends

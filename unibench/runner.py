@@ -20,7 +20,6 @@ from . import __version__
 from .adapters import AdapterSpec
 from .adapters.labels import label_types, map_labels
 from .adapters.outputs import get_response, parse_sentence_output
-from .adapters.render import query_request, sentence_request
 from .cards import DatasetCard
 from .errors import UnibenchError
 from .io import atomic_write_json, atomic_write_text, sha256_json
@@ -100,14 +99,29 @@ class _Scaled:
         self.done_q = max(self.done_q, target)
 
 
-def _outputs(cfg: RunConfig, card: DatasetCard, sentences, queries, backend, progress) -> tuple[list, dict]:
-    """Per-query outputs (raw text, or a list of strings) and what the sample log and stamps need."""
+def _outputs(cfg: RunConfig, card: DatasetCard, sentences, queries, backend, progress,
+             indexed: bool = False) -> tuple[list, dict]:
+    """Per-query outputs (raw text, or a list of strings) and what the sample log and stamps need. `indexed`:
+    a per-query row may be served by the cache's row index (row_index.py) without rendering its prompts (the
+    caller then needs no prompts: no samples log)."""
     spec = cfg.adapter
     if spec.kind == "per_query":
+        from . import row_index
+
+        index_key, raw = row_index.cached_row_outputs(cfg, card, queries, backend, progress) if indexed else (None,
+                                                                                                              None)
+        if raw is not None:
+            return [get_response(r, spec.response_after) for r in raw], {"prompts": None, "raw": raw}
+        from .adapters.render import query_request
+
         reqs = [query_request(spec, card, q, cfg.training_datasets or None) for q in queries]
         raw = backend.generate(reqs, progress)
+        if index_key is not None:  # every output is in the cache now: index the row's keys
+            row_index.store(backend.cache, index_key, backend.last_keys)
         return [get_response(r, spec.response_after) for r in raw], {"prompts": [r.prompt for r in reqs], "raw": raw}
     if spec.kind == "per_sentence":
+        from .adapters.render import sentence_request
+
         texts = list(dict.fromkeys(q.text for q in queries))
         reqs = [sentence_request(spec, card, t, cfg.training_datasets or None) for t in texts]
         raw = backend.generate(reqs, _Scaled(progress, len(texts), len(queries)))
@@ -259,7 +273,8 @@ def _evaluate(cfg: RunConfig, job: RowJob, backend, backend_info: dict, progress
     queries = build_queries(card, sentences)
     if on_total:
         on_total(len(queries))
-    outputs, extra = _outputs(cfg, card, sentences, queries, backend, progress)
+    outputs, extra = _outputs(cfg, card, sentences, queries, backend, progress,
+                              indexed=not (cfg.log_samples or force_log))
     records = [{"dataset": card.id, "output": o, "gold": list(q.gold), "sentence_id": q.sentence_id,
                 "label": q.label, "text": q.text} for q, o in zip(queries, outputs)]
     sc = score_records(records)[card.id]
