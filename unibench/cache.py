@@ -30,6 +30,7 @@ from .io import sha256_json, sha256_text
 from .leases import SCHEMA as LEASE_SCHEMA
 from .leases import Leases
 from .row_index import SCHEMA as ROW_INDEX_SCHEMA
+from .score_memo import SCHEMA as SCORE_MEMO_SCHEMA
 
 DEFAULT_CHUNK = 64
 WAIT_POLL = 0.25  # seconds between looks at the cache while another run answers our keys
@@ -47,6 +48,7 @@ class ResponseCache:
         self._db.execute("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, output TEXT NOT NULL)")
         self._db.execute(LEASE_SCHEMA)  # added later; older cache files gain it here, nothing else changes
         self._db.execute(ROW_INDEX_SCHEMA)  # likewise: finished rows' per-query keys (row_index.py)
+        self._db.execute(SCORE_MEMO_SCHEMA)  # and their scores (score_memo.py)
         self.leases = Leases(self._db, self._lock)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, str]:
@@ -172,21 +174,23 @@ class CachedBackend:
         self.last_keys = keys
         return [o if o is not None else "" for o in out]
 
-    def outputs_of_keys(self, keys: Sequence[str], progress: Optional[ProgressFn] = None) -> Optional[list[str]]:
-        """The outputs of requests known by their keys (a row index hit), all from the cache, counted as
-        generate() counts hits; None, with nothing counted, when any key has no output (then the caller
-        takes the straightforward path)."""
+    def outputs_of_keys(self, keys: Sequence[str]) -> Optional[list[str]]:
+        """The outputs of requests known by their keys (a row index hit), all from the cache; None when any key
+        has no output (the caller then takes the straightforward path). Nothing is counted: `served` does that."""
         found = self.cache.get_many(list(dict.fromkeys(keys)))
         if len(found) < len(set(keys)):
             return None
-        out = [found[k] for k in keys]
-        self.hits += len(out)
-        if progress and out:
-            progress(len(out))
+        return [found[k] for k in keys]
+
+    def served(self, keys: Sequence[str], progress: Optional[ProgressFn] = None) -> None:
+        """Count requests answered from the cache by their keys as generate() counts its hits (hits, progress,
+        token totals, last_keys)."""
+        self.hits += len(keys)
+        if progress and keys:
+            progress(len(keys))
         if self.usage is not None:
             self.usage.count(keys)
         self.last_keys = list(keys)
-        return out
 
     def _send(self, claimed: list[str], first: dict, deliver, progress, streaming: bool) -> None:
         """Send the leased keys' requests; each output is committed as it arrives, and when the call ends
