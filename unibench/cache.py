@@ -61,6 +61,17 @@ class ResponseCache:
                     out[k] = v
         return out
 
+    def get_all(self, keys: Sequence[str]) -> dict[str, str]:
+        """`get_many` in one statement (the keys as one JSON array parameter, SQLite's json_each): a row's
+        23 k keys in one look-up instead of 47 statements of 500 placeholders."""
+        with self._lock:
+            try:
+                return dict(self._db.execute("SELECT key, output FROM responses WHERE key IN "
+                                             "(SELECT value FROM json_each(?))", (json.dumps(list(keys)),)))
+            except sqlite3.OperationalError:  # an SQLite built without its JSON functions
+                pass
+        return self.get_many(list(dict.fromkeys(keys)))
+
     def put_many(self, items: Iterable[tuple[str, str]]) -> None:
         """Write outputs in one transaction."""
         self.leases.complete(items)
@@ -177,7 +188,7 @@ class CachedBackend:
     def outputs_of_keys(self, keys: Sequence[str]) -> Optional[list[str]]:
         """The outputs of requests known by their keys (a row index hit), all from the cache; None when any key
         has no output (the caller then takes the straightforward path). Nothing is counted: `served` does that."""
-        found = self.cache.get_many(list(dict.fromkeys(keys)))
+        found = self.cache.get_all(keys)
         if len(found) < len(set(keys)):
             return None
         return [found[k] for k in keys]

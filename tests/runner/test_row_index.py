@@ -206,3 +206,13 @@ def test_a_changed_output_is_scored_again(tmp_path, capsys):
     assert db.execute("SELECT COUNT(*) FROM row_scores").fetchone()[0] == n_before + 1
     db.close()
     assert again["generated"] == 0 and (again["fp"], again["tp"]) != (first["fp"], first["tp"])
+
+
+def test_get_all_equals_get_many(tmp_path):
+    from unibench.cache import ResponseCache
+
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    cache.put_many([(f"{i:064x}", f'["ü {i}"]') for i in range(1200)])
+    keys = [f"{i:064x}" for i in range(0, 1500, 3)] * 2 + ["not a key", 'a "quoted" key']
+    assert cache.get_all(keys) == cache.get_many(keys) and len(cache.get_all(keys)) == 400
+    cache.close()
