@@ -264,13 +264,13 @@ def _log_from_cache(cfg: RunConfig, job: RowJob, backend, backend_info: dict, re
 
 def _evaluate(cfg: RunConfig, job: RowJob, backend, backend_info: dict, progress, on_total,
               force_log: bool = False, loaded=None) -> tuple[ResultFile, Optional[list[str]]]:
-    """Compute one row's result (and its sample lines when logging); `loaded`: the row's _Split when the caller
-    has it already. A per-query row whose outputs and their scores are all in the cache (row_index.py,
+    """Compute one row's result (and its sample lines when logging); `loaded`: the row's _Split, or its
+    (sentences, manifest entry), when the caller has them already. A per-query row whose outputs and their scores are all in the cache (row_index.py,
     score_memo.py) is served from there without reading its sentences or rendering a prompt."""
     from . import row_index, score_memo
 
     card = job.card
-    split = loaded or _Split(cfg, job)
+    split = loaded if isinstance(loaded, _Split) else _Split.given(*loaded) if loaded else _Split(cfg, job)
     entry = split.entry
     logging = cfg.log_samples or force_log
     hit = None if logging else row_index.fully_cached_row(cfg, card, entry, backend)
@@ -360,6 +360,13 @@ class _Split:
             from .prepare import ensure_prepared
 
             self.entry, _ = ensure_prepared(job.card, job.split, job.data_dir, cfg.cache_dir, cfg.version)
+
+    @classmethod
+    def given(cls, sentences: list, entry: dict) -> "_Split":
+        """A split the caller has read already (prepare.load_sentences' pair)."""
+        split = cls.__new__(cls)
+        split._where, split._sentences, split.entry = None, list(sentences), entry
+        return split
 
     @property
     def sentences(self) -> list:
