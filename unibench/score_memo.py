@@ -5,7 +5,8 @@ code: the bootstrap is seeded, parsing has no state. A cached re-run scores the 
 (0.3 s of CPU on 23 k queries, more than everything else the re-run does). The scorer's result for one row is
 therefore stored under a *memo key*: the sha256 of
 
-- the queries (row_index.queries_digest: the split's sha256, --limit, their number) and the row id,
+- the queries (row_index.queries_digest: the split's sha256, --limit, their number; and the source of the code
+  that builds them, row_index.code_digest) and the row id,
 - every output, in order (after the adapter's output handling),
 - the scorer version and the source of the scoring code itself (scorer.py, metrics/*.py) and numpy's version
   (it draws the bootstrap),
@@ -48,9 +49,13 @@ def memo_key(row_id: str, queries_digest: str, outputs: Sequence) -> Optional[st
     are scored every time)."""
     if not all(type(o) is str for o in outputs):
         return None
+    from .row_index import code_digest as query_code_digest
     from .scorer import SCORER_VERSION
 
-    h = hashlib.sha256(json.dumps([row_id, queries_digest, SCORER_VERSION, code_digest()]).encode())
+    # the queries digest names the split, not the code that builds queries from it (gold strings, order): that
+    # code's source (queries.py, schema.py, in row_index.code_digest) is part of the key too
+    h = hashlib.sha256(json.dumps([row_id, queries_digest, SCORER_VERSION, code_digest(),
+                                   query_code_digest()]).encode())
     h.update(json.dumps(list(outputs), ensure_ascii=False).encode("utf-8"))
     return h.hexdigest()
 

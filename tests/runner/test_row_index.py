@@ -191,6 +191,14 @@ def test_every_output_and_the_scoring_code_change_the_memo_key(monkeypatch):
     finally:
         monkeypatch.undo()
         score_memo.code_digest.cache_clear()
+    row_index.code_digest.cache_clear()
+    monkeypatch.setattr(Path, "read_bytes", lambda p: real(p) + (b"#" if p.name == "queries.py" else b""))
+    try:
+        assert score_memo.memo_key(ROW, "d" * 64, outs) != base  # and the code that builds queries (gold, order)
+    finally:
+        monkeypatch.undo()
+        row_index.code_digest.cache_clear()
+    assert score_memo.memo_key(ROW, "d" * 64, outs) == base
 
 
 @needs_shared(ROW)
