@@ -10,7 +10,7 @@ of its queries are stored under one *row key*: the sha256 of everything the per-
 - the queries: the sha256 of the prepared split they are built from (checked against the file when it is read),
   the --limit and their number (queries.py builds them deterministically, the 200k sampling with a fixed seed),
 - the source of the code that turns those into queries and keys (queries, sentences, rendering, the adapter
-  model, request keys, GenRequest),
+  model, request keys, GenRequest), Jinja2's version and Python's,
 
 so any change to a prompt, the data, the model or a setting gives another row key and misses. The per-query
 entries stay the source of truth: the index holds only their keys, and if any of them is absent (a cache that
@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
+import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -35,10 +37,15 @@ _KEY_CODE = ("adapters/render.py", "adapters/__init__.py", "cache.py", "backends
 
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
+    """sha256 of that code, of Jinja2's version (its `__init__.py`, read without importing it: it renders the
+    prompts) and of Python's version."""
     root = Path(__file__).resolve().parent
-    h = hashlib.sha256()
+    h = hashlib.sha256(sys.version.encode())
     for rel in _KEY_CODE:
         h.update(rel.encode() + b"\0" + (root / rel).read_bytes() + b"\0")
+    spec = importlib.util.find_spec("jinja2")
+    if spec is not None and spec.origin and Path(spec.origin).is_file():
+        h.update(Path(spec.origin).read_bytes())
     return h.hexdigest()
 
 

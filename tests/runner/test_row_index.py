@@ -139,6 +139,15 @@ def test_every_input_of_the_per_query_keys_changes_the_row_key(monkeypatch):
         assert row_index.row_key(ns, spec, card, None, q) != base
     finally:
         row_index.code_digest.cache_clear()
+    monkeypatch.undo()
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda p: real(p) + (b"#" if p.parent.name == "jinja2" else b""))
+    try:  # another Jinja2 (it renders the prompts)
+        assert row_index.row_key(ns, spec, card, None, q) != base
+    finally:
+        monkeypatch.undo()
+        row_index.code_digest.cache_clear()
+    assert row_index.row_key(ns, spec, card, None, q) == base
 
 
 def test_lookup_ignores_a_damaged_entry(tmp_path):
