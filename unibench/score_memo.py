@@ -8,8 +8,8 @@ therefore stored under a *memo key*: the sha256 of
 - the queries (row_index.queries_digest: the split's sha256, --limit, their number; and the source of the code
   that builds them, row_index.code_digest) and the row id,
 - every output, in order (after the adapter's output handling),
-- the scorer version and the source of the scoring code itself (scorer.py, metrics/*.py) and numpy's version
-  (it draws the bootstrap),
+- the scorer version and the source of the scoring code itself (scorer.py, metrics/*.py), numpy's version (it
+  draws the bootstrap) and Python's,
 
 so a change to any output, to the data or to the scoring code scores again; the memo is only used for per-query
 text outputs. What is stored is exactly what the runner reads from the scorer's DatasetScore (`to_dict()`, the
@@ -22,6 +22,7 @@ import functools
 import hashlib
 import importlib.util
 import json
+import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -30,14 +31,14 @@ SCHEMA = "CREATE TABLE IF NOT EXISTS row_scores (memo_key TEXT PRIMARY KEY, scor
 
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
-    """sha256 of the scoring code: scorer.py, metrics/*.py, and numpy's version file (found without importing
-    numpy, which a memo hit does not need)."""
+    """sha256 of the scoring code: scorer.py, metrics/*.py, numpy's version file (found without importing
+    numpy, which a memo hit does not need) and Python's version."""
     root = Path(__file__).resolve().parent
     files = [root / "scorer.py", *sorted((root / "metrics").glob("*.py"))]
     spec = importlib.util.find_spec("numpy")
     if spec is not None and spec.origin:
         files.append(Path(spec.origin).parent / "version.py")
-    h = hashlib.sha256()
+    h = hashlib.sha256(sys.version.encode())  # Python's too: string handling, Unicode tables
     for f in files:
         h.update(str(f.relative_to(root) if f.is_relative_to(root) else f.name).encode() + b"\0")
         h.update((f.read_bytes() if f.exists() else b"-") + b"\0")
