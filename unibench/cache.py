@@ -29,6 +29,8 @@ from .backends.base import GenRequest, ProgressFn, streams_outputs
 from .io import sha256_json, sha256_text
 from .leases import SCHEMA as LEASE_SCHEMA
 from .leases import Leases
+from .row_index import SCHEMA as ROW_INDEX_SCHEMA
+from .score_memo import SCHEMA as SCORE_MEMO_SCHEMA
 
 DEFAULT_CHUNK = 64
 WAIT_POLL = 0.25  # seconds between looks at the cache while another run answers our keys
@@ -45,6 +47,8 @@ class ResponseCache:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, output TEXT NOT NULL)")
         self._db.execute(LEASE_SCHEMA)  # added later; older cache files gain it here, nothing else changes
+        self._db.execute(ROW_INDEX_SCHEMA)  # likewise: finished rows' per-query keys (row_index.py)
+        self._db.execute(SCORE_MEMO_SCHEMA)  # and their scores (score_memo.py)
         self.leases = Leases(self._db, self._lock)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, str]:
@@ -56,6 +60,17 @@ class ResponseCache:
                 for k, v in self._db.execute(f"SELECT key, output FROM responses WHERE key IN ({marks})", chunk):
                     out[k] = v
         return out
+
+    def get_all(self, keys: Sequence[str]) -> dict[str, str]:
+        """`get_many` in one statement (the keys as one JSON array parameter, SQLite's json_each): a row's
+        23 k keys in one look-up instead of 47 statements of 500 placeholders."""
+        with self._lock:
+            try:
+                return dict(self._db.execute("SELECT key, output FROM responses WHERE key IN "
+                                             "(SELECT value FROM json_each(?))", (json.dumps(list(keys)),)))
+            except sqlite3.OperationalError:  # an SQLite built without its JSON functions
+                pass
+        return self.get_many(list(dict.fromkeys(keys)))
 
     def put_many(self, items: Iterable[tuple[str, str]]) -> None:
         """Write outputs in one transaction."""
@@ -117,6 +132,7 @@ class CachedBackend:
         self.misses = 0  # requests answered by this run's backend
         self.waited = 0  # requests answered by another run on the same cache while this one waited
         self.usage = None  # a usage.UsageMeter: token counts stored beside the outputs, totals per row
+        self.last_keys: list[str] = []  # the per-query keys of the last generate() call (row_index.py stores them)
 
     def versions(self) -> dict[str, str]:
         return self.backend.versions()
@@ -127,6 +143,7 @@ class CachedBackend:
     def generate(self, requests: Sequence[GenRequest], progress: Optional[ProgressFn] = None) -> list[str]:
         key = RequestKeys(self.namespace)
         keys = [key(r) for r in requests]
+        self.last_keys = []
         found = self.cache.get_many(list(dict.fromkeys(keys)))
         out: list[Optional[str]] = [found.get(k) for k in keys]
         hits = sum(o is not None for o in out)
@@ -165,7 +182,26 @@ class CachedBackend:
                 time.sleep(self.wait_poll)
         if self.usage is not None:  # this call's token totals, hits included (their counts were stored with them)
             self.usage.count(keys)
+        self.last_keys = keys
         return [o if o is not None else "" for o in out]
+
+    def outputs_of_keys(self, keys: Sequence[str]) -> Optional[list[str]]:
+        """The outputs of requests known by their keys (a row index hit), all from the cache; None when any key
+        has no output (the caller then takes the straightforward path). Nothing is counted: `served` does that."""
+        found = self.cache.get_all(keys)
+        if len(found) < len(set(keys)):
+            return None
+        return [found[k] for k in keys]
+
+    def served(self, keys: Sequence[str], progress: Optional[ProgressFn] = None) -> None:
+        """Count requests answered from the cache by their keys as generate() counts its hits (hits, progress,
+        token totals, last_keys)."""
+        self.hits += len(keys)
+        if progress and keys:
+            progress(len(keys))
+        if self.usage is not None:
+            self.usage.count(keys)
+        self.last_keys = list(keys)
 
     def _send(self, claimed: list[str], first: dict, deliver, progress, streaming: bool) -> None:
         """Send the leased keys' requests; each output is committed as it arrives, and when the call ends

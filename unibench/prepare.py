@@ -18,7 +18,6 @@ from typing import Callable
 from . import __version__
 from .cards import DatasetCard
 from .io import atomic_write_json, sha256_file
-from .loaders import LoadedSplit, available_splits, load_split
 from .prepare_inputs import NOT_FOUND, changed_inputs, current_inputs, with_hashes
 from .schema import Sentence, read_sentences, write_sentences
 
@@ -63,6 +62,8 @@ def prepare(card: DatasetCard, data_dir: Path, cache_dir: Path, version: str = "
         "row": card.id, "dataset": card.dataset, "version": version, "card_hash": card.card_hash(),
         "label_map_hash": card.label_map_hash, "reader_version": READER_VERSION,
         "unibench_version": __version__, "splits": {}}
+    from .loaders import available_splits, load_split  # the readers: imported only when something is prepared
+
     # every split is read (and refused) before any is written: bad data leaves no partial output; the raw
     # inputs are hashed before reading, so the recorded hashes are never newer than what was read
     loaded_splits = []
@@ -152,7 +153,9 @@ def load_sentences(card: DatasetCard, split: str, data_dir: Path, cache_dir: Pat
     if cache_dir is not None:
         entry, _ = ensure_prepared(card, split, data_dir, cache_dir, version)
         return list(read_sentences(prepared_dir(cache_dir, card, version) / f"{split}.jsonl")), entry
-    loaded: LoadedSplit = load_split(card, split, data_dir, version)
+    from .loaders import load_split
+
+    loaded = load_split(card, split, data_dir, version)
     from .io import sha256_text
 
     text = "".join(json.dumps(s.to_dict(), ensure_ascii=False) + "\n" for s in loaded.sentences)

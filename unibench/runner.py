@@ -20,7 +20,6 @@ from . import __version__
 from .adapters import AdapterSpec
 from .adapters.labels import label_types, map_labels
 from .adapters.outputs import get_response, parse_sentence_output
-from .adapters.render import query_request, sentence_request
 from .cards import DatasetCard
 from .errors import UnibenchError
 from .io import atomic_write_json, atomic_write_text, sha256_json
@@ -100,14 +99,29 @@ class _Scaled:
         self.done_q = max(self.done_q, target)
 
 
-def _outputs(cfg: RunConfig, card: DatasetCard, sentences, queries, backend, progress) -> tuple[list, dict]:
-    """Per-query outputs (raw text, or a list of strings) and what the sample log and stamps need."""
+def _outputs(cfg: RunConfig, card: DatasetCard, sentences, queries, backend, progress,
+             digest: Optional[str] = None) -> tuple[list, dict]:
+    """Per-query outputs (raw text, or a list of strings) and what the sample log and stamps need. With the
+    queries' `digest` (row_index.queries_digest), a per-query row may be served by the cache's row index
+    (row_index.py) without rendering its prompts (the caller then needs no prompts: no samples log)."""
     spec = cfg.adapter
     if spec.kind == "per_query":
+        from . import row_index
+
+        index_key, raw = row_index.cached_row_outputs(cfg, card, backend, progress, digest) if digest \
+            else (None, None)
+        if raw is not None:
+            return [get_response(r, spec.response_after) for r in raw], {"prompts": None, "raw": raw}
+        from .adapters.render import query_request
+
         reqs = [query_request(spec, card, q, cfg.training_datasets or None) for q in queries]
         raw = backend.generate(reqs, progress)
+        if index_key is not None:  # every output is in the cache now: index the row's keys
+            row_index.store(backend.cache, index_key, backend.last_keys)
         return [get_response(r, spec.response_after) for r in raw], {"prompts": [r.prompt for r in reqs], "raw": raw}
     if spec.kind == "per_sentence":
+        from .adapters.render import sentence_request
+
         texts = list(dict.fromkeys(q.text for q in queries))
         reqs = [sentence_request(spec, card, t, cfg.training_datasets or None) for t in texts]
         raw = backend.generate(reqs, _Scaled(progress, len(texts), len(queries)))
@@ -195,10 +209,10 @@ def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
     spec_now = run_spec(cfg, job, backend_info)
     path = planned_path(cfg, job)
     spec_path, samples = spec_file(path), samples_file(path)
-    loaded = load_sentences(card, job.split, job.data_dir, cfg.cache_dir, cfg.version)
+    loaded = _Split(cfg, job)
     if is_finished(path, spec_now):
         done = read_result(path)
-        if done.dataset.content_hash == loaded[1]["sha256"]:  # same spec *and* the same test split
+        if done.dataset.content_hash == loaded.entry["sha256"]:  # same spec *and* the same test split
             if on_total:
                 on_total(0)
             if cfg.log_samples and not samples.exists():
@@ -208,7 +222,7 @@ def run_row(cfg: RunConfig, job: RowJob, backend, backend_info: dict,
 
         prepare.notice(f"re-running {card.id}: {path} was scored on another test split "
                        f"({done.dataset.content_hash[:12]}, {done.dataset.n_sentences} sentences) than the data dir "
-                       f"now holds ({loaded[1]['sha256'][:12]})")
+                       f"now holds ({loaded.entry['sha256'][:12]})")
     else:
         refuse_clobbering([(path, spec_now)], cfg.overwrite)
     from .cost import RowClock, row_cost
@@ -250,20 +264,41 @@ def _log_from_cache(cfg: RunConfig, job: RowJob, backend, backend_info: dict, re
 
 def _evaluate(cfg: RunConfig, job: RowJob, backend, backend_info: dict, progress, on_total,
               force_log: bool = False, loaded=None) -> tuple[ResultFile, Optional[list[str]]]:
-    """Compute one row's result (and its sample lines when logging); `loaded`: the split's (sentences, manifest
-    entry) when the caller read them already."""
+    """Compute one row's result (and its sample lines when logging); `loaded`: the row's _Split, or its
+    (sentences, manifest entry), when the caller has them already. A per-query row whose outputs and their scores are all in the cache (row_index.py,
+    score_memo.py) is served from there without reading its sentences or rendering a prompt."""
+    from . import row_index, score_memo
+
     card = job.card
-    sentences, entry = loaded or load_sentences(card, job.split, job.data_dir, cfg.cache_dir, cfg.version)
-    if cfg.limit:
-        sentences = sentences[:cfg.limit]
-    queries = build_queries(card, sentences)
-    if on_total:
-        on_total(len(queries))
-    outputs, extra = _outputs(cfg, card, sentences, queries, backend, progress)
-    records = [{"dataset": card.id, "output": o, "gold": list(q.gold), "sentence_id": q.sentence_id,
-                "label": q.label, "text": q.text} for q, o in zip(queries, outputs)]
-    sc = score_records(records)[card.id]
-    d = sc.to_dict()
+    split = loaded if isinstance(loaded, _Split) else _Split.given(*loaded) if loaded else _Split(cfg, job)
+    entry = split.entry
+    logging = cfg.log_samples or force_log
+    hit = None if logging else row_index.fully_cached_row(cfg, card, entry, backend)
+    if hit is not None:
+        n_sentences, n_queries, outputs = hit["n_sentences"], hit["n_queries"], hit["outputs"]
+        extra, records = {"prompts": None, "raw": hit["raw"]}, None
+        if on_total:
+            on_total(n_queries)
+        backend.served(hit["keys"], progress)
+        d, replicates, n_outputs = hit["scored"]
+    else:
+        sentences = split.sentences[:cfg.limit] if cfg.limit else split.sentences
+        queries = build_queries(card, sentences)
+        n_sentences, n_queries = len(sentences), len(queries)
+        if on_total:
+            on_total(n_queries)
+        digest = row_index.queries_digest(entry["sha256"], cfg.limit, n_queries)
+        outputs, extra = _outputs(cfg, card, sentences, queries, backend, progress, None if logging else digest)
+        records = None if not logging else _records(card, queries, outputs)
+        cache = getattr(backend, "cache", None) if "spans" not in extra else None
+        memo = score_memo.memo_key(card.id, digest, outputs) if cache is not None else None
+        scored = score_memo.lookup(cache, memo) if memo else None  # the same outputs were scored: score_memo.py
+        if scored is None:
+            sc = score_records(records or _records(card, queries, outputs))[card.id]
+            scored = sc.to_dict(), sc.replicates, sc.diagnostics.n_outputs
+            if memo:
+                score_memo.store(cache, memo, *scored)
+        d, replicates, n_outputs = scored
     strict = None
     if "spans" in extra:
         # the same sentences as the queries (all of them unless the 200k cap sampled queries)
@@ -280,19 +315,19 @@ def _evaluate(cfg: RunConfig, job: RowJob, backend, backend_info: dict, progress
         dataset=DatasetInfo(row=card.id, dataset=card.dataset, domain=card.domain, version=cfg.version,
                             split=job.split_label, revision=str(entry.get("source", {}).get("revision") or "unknown"),
                             content_hash=entry["sha256"], label_map_hash=card.label_map_hash,
-                            card_hash=card.card_hash(), n_sentences=len(sentences), n_queries=len(queries),
-                            sampled=len(sentences) * card.n_types > QUERY_CAP, sample_seed=SAMPLE_SEED,
+                            card_hash=card.card_hash(), n_sentences=n_sentences, n_queries=n_queries,
+                            sampled=n_sentences * card.n_types > QUERY_CAP, sample_seed=SAMPLE_SEED,
                             limit=cfg.limit),
         scores=Scores(precision=d["precision"], recall=d["recall"], f1=d["f1"], tp=d["tp"], fp=d["fp"], fn=d["fn"],
-                      ci95=tuple(d["ci95"]) if d["ci95"] else None, n_bootstrap=len(sc.replicates),
-                      bootstrap_seed=12345, f1_replicates=[round(x, 6) for x in sc.replicates]),
+                      ci95=tuple(d["ci95"]) if d["ci95"] else None, n_bootstrap=len(replicates),
+                      bootstrap_seed=12345, f1_replicates=[round(x, 6) for x in replicates]),
         strict_span=strict,
         per_type={t: TypeScore(**v) for t, v in d["per_type"].items()},
-        diagnostics=Diagnostics(n_outputs=sc.diagnostics.n_outputs, parse_failures=d["parse_failures"],
+        diagnostics=Diagnostics(n_outputs=n_outputs, parse_failures=d["parse_failures"],
                                 empty_outputs=d["empty_outputs"], n_pred_items=d["n_pred_items"],
                                 hallucinations=d["hallucinations"], parse_failure_rate=d["parse_failure_rate"],
                                 empty_output_rate=d["empty_output_rate"], hallucination_rate=d["hallucination_rate"],
-                                parse_warning=_row_warning(cfg, card, sc.diagnostics.n_outputs, d["parse_failures"],
+                                parse_warning=_row_warning(cfg, card, n_outputs, d["parse_failures"],
                                                            extra)),
         prompt=Prompt(adapter=cfg.adapter.name, template_hash=cfg.adapter.template_hash, setting=cfg.adapter.setting),
         decoding=cfg.adapter.decoding.model_dump(mode="json"),
@@ -310,6 +345,44 @@ def _evaluate(cfg: RunConfig, job: RowJob, backend, backend_info: dict, progress
                                                   warn=lambda m: print("warning: " + m, file=sys.stderr))
     lines = _sample_lines(cfg, card, queries, outputs, records, extra) if cfg.log_samples or force_log else None
     return result, lines
+
+
+class _Split:
+    """A row's test split: its manifest entry (content sha256, counts) at once, its sentences when first read
+    (as prepare.load_sentences gives them); a row served from the cache's row index needs none."""
+
+    def __init__(self, cfg: RunConfig, job: RowJob):
+        self._where = (job.card, job.split, job.data_dir, cfg.cache_dir, cfg.version)
+        self._sentences = None
+        if cfg.cache_dir is None:  # no prepared cache: the raw data is read (and hashed) now
+            self._sentences, self.entry = load_sentences(*self._where)
+        else:
+            from .prepare import ensure_prepared
+
+            self.entry, _ = ensure_prepared(job.card, job.split, job.data_dir, cfg.cache_dir, cfg.version)
+
+    @classmethod
+    def given(cls, sentences: list, entry: dict) -> "_Split":
+        """A split the caller has read already (prepare.load_sentences' pair)."""
+        split = cls.__new__(cls)
+        split._where, split._sentences, split.entry = None, list(sentences), entry
+        return split
+
+    @property
+    def sentences(self) -> list:
+        if self._sentences is None:
+            from .prepare import prepared_dir
+            from .schema import read_sentences
+
+            card, split, _, cache_dir, version = self._where
+            self._sentences = list(read_sentences(prepared_dir(cache_dir, card, version) / f"{split}.jsonl"))
+        return self._sentences
+
+
+def _records(card: DatasetCard, queries, outputs) -> list[dict]:
+    """The scorer's records of a row (also the samples log's): one per query."""
+    return [{"dataset": card.id, "output": o, "gold": list(q.gold), "sentence_id": q.sentence_id, "label": q.label,
+             "text": q.text} for q, o in zip(queries, outputs)]
 
 
 def spec_digest(spec: dict) -> str:

@@ -41,14 +41,32 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """unibench: evaluate NER models the way UniversalNER did, and publish comparable numbers."""
 
 
-for _name in GROUPS:
-    try:
-        _mod = importlib.import_module(f"unibench.cli.{_name}")
-    except ModuleNotFoundError as exc:  # a group not built yet, or an optional part missing
-        if exc.name != f"unibench.cli.{_name}":
-            raise
-        continue
-    _mod.register(app)
+# the command names each group module registers; `unibench COMMAND ...` imports and registers only its group
+# (a cached re-run's process pays for one group, not ten), everything else (`--help`, no command) all of them
+COMMANDS = {"data": "data", "score": "score", "run": "run", "leaderboard": "leaderboard", "validate": "validate",
+            "submit": "submit", "distill": "distill", "train": "train", "train-tagger": "train",
+            "familiarity": "familiarity", "rescore": "rescore"}
+_registered: set[str] = set()
+
+
+def register_groups(names=GROUPS) -> None:
+    for name in names:
+        if name in _registered:
+            continue
+        _registered.add(name)
+        try:
+            mod = importlib.import_module(f"unibench.cli.{name}")
+        except ModuleNotFoundError as exc:  # a group not built yet, or an optional part missing
+            if exc.name != f"unibench.cli.{name}":
+                raise
+            continue
+        mod.register(app)
+
+
+def _groups_for(argv: list[str]) -> tuple[str, ...]:
+    """Only the named command's group when the first argument is a known command; else all (help, errors)."""
+    first = argv[0] if argv else None
+    return (COMMANDS[first],) if first in COMMANDS else GROUPS
 
 
 def _click_classes(name: str) -> tuple[type, ...]:
@@ -66,6 +84,7 @@ def _click_classes(name: str) -> tuple[type, ...]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    register_groups(_groups_for(sys.argv[1:] if argv is None else list(argv)))
     try:
         rc = app(args=argv, standalone_mode=False)
         if isinstance(rc, int) and rc:
