@@ -106,7 +106,7 @@ def fully_cached_row(cfg, card, entry: dict, backend) -> Optional[dict]:
     from .adapters.outputs import get_response
 
     outputs = [get_response(r, cfg.adapter.response_after) for r in raw]
-    memo = score_memo.memo_key(card.id, digest, outputs)
+    memo = score_memo.memo_key(card.id, digest, outputs, card_hash=card.card_hash())
     scored = score_memo.lookup(backend.cache, memo) if memo else None
     if scored is None:
         return None

@@ -265,8 +265,9 @@ def _log_from_cache(cfg: RunConfig, job: RowJob, backend, backend_info: dict, re
 def _evaluate(cfg: RunConfig, job: RowJob, backend, backend_info: dict, progress, on_total,
               force_log: bool = False, loaded=None) -> tuple[ResultFile, Optional[list[str]]]:
     """Compute one row's result (and its sample lines when logging); `loaded`: the row's _Split, or its
-    (sentences, manifest entry), when the caller has them already. A per-query row whose outputs and their scores are all in the cache (row_index.py,
-    score_memo.py) is served from there without reading its sentences or rendering a prompt."""
+    (sentences, manifest entry), when the caller has them already. A per-query row whose outputs and their
+    scores are all in the cache (row_index.py, score_memo.py) is served from there without reading its
+    sentences or rendering a prompt."""
     from . import row_index, score_memo
 
     card = job.card
@@ -291,7 +292,7 @@ def _evaluate(cfg: RunConfig, job: RowJob, backend, backend_info: dict, progress
         outputs, extra = _outputs(cfg, card, sentences, queries, backend, progress, None if logging else digest)
         records = None if not logging else _records(card, queries, outputs)
         cache = getattr(backend, "cache", None) if "spans" not in extra else None
-        memo = score_memo.memo_key(card.id, digest, outputs) if cache is not None else None
+        memo = score_memo.memo_key(card.id, digest, outputs, card_hash=card.card_hash()) if cache is not None else None
         scored = score_memo.lookup(cache, memo) if memo else None  # the same outputs were scored: score_memo.py
         if scored is None:
             sc = score_records(records or _records(card, queries, outputs))[card.id]

@@ -6,7 +6,7 @@ code: the bootstrap is seeded, parsing has no state. A cached re-run scores the 
 therefore stored under a *memo key*: the sha256 of
 
 - the queries (row_index.queries_digest: the split's sha256, --limit, their number; and the source of the code
-  that builds them, row_index.code_digest) and the row id,
+  that builds them, row_index.code_digest), the row id and the card's hash (the type names the records carry),
 - every output, in order (after the adapter's output handling),
 - the scorer version and the source of the scoring code itself (scorer.py, metrics/*.py), numpy's version (it
   draws the bootstrap) and Python's,
@@ -45,9 +45,10 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def memo_key(row_id: str, queries_digest: str, outputs: Sequence) -> Optional[str]:
+def memo_key(row_id: str, queries_digest: str, outputs: Sequence, *, card_hash: str) -> Optional[str]:
     """The memo key of a row's scoring, or None when its outputs are not all text (span and per-sentence lists
-    are scored every time)."""
+    are scored every time). `card_hash`: the card names the types the records carry (a renamed type leaves the
+    prepared split and maybe the outputs as they were, but changes the per-type scores)."""
     if not all(type(o) is str for o in outputs):
         return None
     from .row_index import code_digest as query_code_digest
@@ -55,7 +56,7 @@ def memo_key(row_id: str, queries_digest: str, outputs: Sequence) -> Optional[st
 
     # the queries digest names the split, not the code that builds queries from it (gold strings, order): that
     # code's source (queries.py, schema.py, in row_index.code_digest) is part of the key too
-    h = hashlib.sha256(json.dumps([row_id, queries_digest, SCORER_VERSION, code_digest(),
+    h = hashlib.sha256(json.dumps([row_id, queries_digest, card_hash, SCORER_VERSION, code_digest(),
                                    query_code_digest()]).encode())
     h.update(json.dumps(list(outputs), ensure_ascii=False).encode("utf-8"))
     return h.hexdigest()

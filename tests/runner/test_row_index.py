@@ -174,40 +174,46 @@ def test_a_samples_log_of_an_indexed_row_has_its_prompts(tmp_path, capsys, flag)
     assert len(lines) == 12 * 13 and all(x["prompt"] and "ASSISTANT:" in x["prompt"] for x in lines)
 
 
+CH = "c" * 64  # a card hash
+
+
 def test_every_output_and_the_scoring_code_change_the_memo_key(monkeypatch):
     from unibench import score_memo
 
     outs = ['["a"]', "[]", '["b", "c"]']
-    base = score_memo.memo_key(ROW, "d" * 64, outs)
-    assert score_memo.memo_key(ROW, "d" * 64, list(outs)) == base
-    changed = [score_memo.memo_key(ROW, "d" * 64, outs[:2] + ['["b", "C"]']),
-               score_memo.memo_key(ROW, "d" * 64, outs[::-1]),
-               score_memo.memo_key(ROW, "d" * 64, outs[:2]),
-               score_memo.memo_key(ROW, "e" * 64, outs),
-               score_memo.memo_key("crossner_music", "d" * 64, outs)]
+    base = score_memo.memo_key(ROW, "d" * 64, outs, card_hash=CH)
+    assert score_memo.memo_key(ROW, "d" * 64, list(outs), card_hash=CH) == base
+    changed = [score_memo.memo_key(ROW, "d" * 64, outs[:2] + ['["b", "C"]'], card_hash=CH),
+               score_memo.memo_key(ROW, "d" * 64, outs[::-1], card_hash=CH),
+               score_memo.memo_key(ROW, "d" * 64, outs[:2], card_hash=CH),
+               score_memo.memo_key(ROW, "e" * 64, outs, card_hash=CH),
+               score_memo.memo_key("crossner_music", "d" * 64, outs, card_hash=CH),
+               score_memo.memo_key(ROW, "d" * 64, outs, card_hash="f" * 64)]  # e.g. a type renamed
     assert base not in changed and len(set(changed)) == len(changed)
-    assert score_memo.memo_key(ROW, "d" * 64, outs[:2] + [["b"]]) is None  # lists (spans) are always scored
+    # lists (spans) are always scored
+    assert score_memo.memo_key(ROW, "d" * 64, outs[:2] + [["b"]], card_hash=CH) is None
     import unibench.scorer as scorer
 
     monkeypatch.setattr(scorer, "SCORER_VERSION", scorer.SCORER_VERSION + ".x")
-    assert score_memo.memo_key(ROW, "d" * 64, outs) != base
+    assert score_memo.memo_key(ROW, "d" * 64, outs, card_hash=CH) != base
     monkeypatch.undo()
     score_memo.code_digest.cache_clear()
     real = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda p: real(p) + (b"#" if p.name == "taxonomy.py" else b""))
     try:
-        assert score_memo.memo_key(ROW, "d" * 64, outs) != base  # the scoring code's source is in the key
+        assert score_memo.memo_key(ROW, "d" * 64, outs, card_hash=CH) != base  # the scoring code's source is in the key
     finally:
         monkeypatch.undo()
         score_memo.code_digest.cache_clear()
     row_index.code_digest.cache_clear()
     monkeypatch.setattr(Path, "read_bytes", lambda p: real(p) + (b"#" if p.name == "queries.py" else b""))
     try:
-        assert score_memo.memo_key(ROW, "d" * 64, outs) != base  # and the code that builds queries (gold, order)
+        # and the code that builds queries (gold, order)
+        assert score_memo.memo_key(ROW, "d" * 64, outs, card_hash=CH) != base
     finally:
         monkeypatch.undo()
         row_index.code_digest.cache_clear()
-    assert score_memo.memo_key(ROW, "d" * 64, outs) == base
+    assert score_memo.memo_key(ROW, "d" * 64, outs, card_hash=CH) == base
 
 
 @needs_shared(ROW)
