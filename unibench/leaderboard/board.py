@@ -175,16 +175,17 @@ def _share_parts(r: ResultFile, seen: dict) -> None:
     """Let a parsed result use the equal part objects of earlier files (a model's 49 files carry the
     same model, prompt, backend, stamps and decoding; a row's files mostly the same dataset info),
     so memory grows with what differs. The parts are read-only from here on."""
+    fields = r.__dict__  # the parsed fields (pydantic keeps them here); a plain store: no assignment hooks
     for name in _SHARED_PARTS:
-        part, prev = getattr(r, name), seen.get(name)
+        part, prev = fields[name], seen.get(name)
         if part is not None and part == prev:
-            setattr(r, name, prev)
+            fields[name] = prev
         else:
             seen[name] = part
     if r.dataset is not None:
         key = ("dataset", r.dataset.row)
         if r.dataset == seen.get(key):
-            r.dataset = seen[key]
+            fields["dataset"] = seen[key]
         else:
             seen[key] = r.dataset
 
