@@ -113,23 +113,8 @@ def read_model_meta(path: Path, root: Path | None = None) -> ModelInfo:
                             hint="expected the fields of ModelInfo (unibench/results.py)") from None
 
 
-_LAYOUTS: dict[tuple, Path] = {}
-
-
-def _expected_path(r: ResultFile) -> Path:
-    """`result_path(Path("."), r)`, once per distinct value of the fields it is made of (model, scope,
-    row, dataset version / limit / split, reported key): a model's folder is the same for its 49 files."""
-    d, rp = r.dataset, r.reported
-    key = (r.kind, r.scope, r.model.id, r.model.revision, r.domain, r.benchmark, rp.key if rp else None,
-           (d.row, d.version, d.limit, d.split) if d else None)
-    want = _LAYOUTS.get(key)
-    if want is None:
-        want = _LAYOUTS[key] = result_path(Path("."), r)
-    return want
-
-
 def _check_layout(rep: Report, path: Path, r: ResultFile) -> None:
-    want = _expected_path(r)
+    want = result_path(Path("."), r)
     if tuple(path.parts[-len(want.parts):]) != want.parts:
         rep.problem(path, f"the file's contents (model {r.model.id!r} revision {r.model.revision!r}, row "
                           f"{r.dataset.row if r.dataset else r.scope!r}) say it belongs at .../{want.as_posix()}; "
