@@ -117,13 +117,17 @@ def _meta_for(folder: Path, cache: dict):
 @contextlib.contextmanager
 def gc_paused():
     """No cyclic garbage collection while tens of thousands of parsed results pile up: each collection
-    would walk them all again (30 % of reading 24,500 files), and they form no cycles to collect."""
+    would walk them all again (30 % of reading 24,500 files), and they form no cycles to collect. At the
+    end they are frozen (`gc.freeze`): else the first collection after re-enabling walks every object
+    read (0.3 s for 24,500 files), as all of them are still in the youngest generation. site.py
+    unfreezes when the site is written."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was:
+            gc.freeze()
             gc.enable()
 
 
