@@ -36,6 +36,8 @@ def _h(value) -> str:
     if kind is str:
         done = _ESCAPED.get(value)
         if done is None:
+            if len(_ESCAPED) > 200_000:  # a long-lived process building many sites: start afresh
+                _ESCAPED.clear()
             done = _ESCAPED[value] = str(escape(value))
         return done
     if kind is int:  # an int's text has nothing to escape (bool is not `int` here: it writes True/False)
