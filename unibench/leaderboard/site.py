@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import glob
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -144,8 +145,8 @@ def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str]
     tmp = _prepare_out(out)
     gc.freeze()  # the collected results live until the end: no cyclic collection walks them again
     try:
-        pages = in_workers(tmp, lambda me, workers: _render(board, tmp, progress or (lambda _: None), main,
-                                                            me, workers))
+        pages = in_workers(tmp, lambda me, workers, claim: _render(board, tmp, progress or (lambda _: None), main,
+                                                                   me, workers, claim))
         atomic_write_text(tmp / MARKER, f"built by unibench {__version__}\n")
         _swap(tmp, out)
     except BaseException:
@@ -158,9 +159,11 @@ def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str]
             "out": str(out), "index": str(out / "index.html")}
 
 
-def _render(board, out: Path, progress, main=None, me: int = 0, workers: int = 1) -> int:
-    """Write the site; with several worker processes (workers.py), this one renders page i when
-    i % workers == me, and the last one writes the downloads."""
+def _render(board, out: Path, progress, main=None, me: int = 0, workers: int = 1,
+            claim: Optional[Callable[[], int]] = None) -> int:
+    """Write the site; with several worker processes (workers.py), the last one writes the downloads
+    first, and each renders the pages whose numbers it claims (`claim()`: each page number once)."""
+    claim = claim or itertools.count().__next__
     entries, reg, env = board.entries, load_registry(), _env()
     if me == 0:
         for f in (resource_dir("leaderboard") / "static").iterdir():
@@ -170,13 +173,21 @@ def _render(board, out: Path, progress, main=None, me: int = 0, workers: int = 1
     dom_slugs = {d: slug(d.lower()) for d in DOMAINS}
     common = {"version": __version__, "domains": DOMAINS, "columns": COLUMNS, "dom_slugs": dom_slugs,
               "names": names, "reported_group": REPORTED_GROUP}
-    n = 0
+    if me == workers - 1:
+        _write_downloads(out, board, main, t3, names)
+    n, claimed = 0, None
 
     def mine() -> bool:
-        """Is the next page this process's? (Both walk the same pages; each computes only its own.)"""
-        nonlocal n
+        """Is the next page this process's? (Both walk the same pages; each computes only its own, and
+        claims the next number only once its last page is written.)"""
+        nonlocal n, claimed
+        if claimed is None:
+            claimed = claim()
         n += 1
-        return (n - 1) % workers == me
+        if n - 1 != claimed:
+            return False
+        claimed = None
+        return True
 
     def page(rel: str, template: str, **ctx) -> None:
         depth = rel.count("/")
@@ -224,11 +235,12 @@ def _render(board, out: Path, progress, main=None, me: int = 0, workers: int = 1
             log = read_samples(path)
             page(f"samples/{entry_slug(e)}/{row}.html", "samples.html.j2", e=e, card=reg[row], log=log,
                  result=e.rows[row], cap=MAX_SENTENCES)
-    if me != workers - 1:
-        return n
-    data = downloads.leaderboard_json(main, t3, entries, board.skipped, __version__)
+    return n
+
+
+def _write_downloads(out: Path, board, main, t3, names) -> None:
+    data = downloads.leaderboard_json(main, t3, board.entries, board.skipped, __version__)
     _write(out / "leaderboard.json", dumps_indented(data) + "\n")  # json.dumps(indent=2)'s text, faster
     _write(out / "leaderboard.csv", downloads.main_csv(data))
     _write(out / "results-long.csv", downloads.long_csv(data))
     _write(out / "leaderboard.tex", downloads.latex(main, t3, names))
-    return n
