@@ -125,7 +125,7 @@ def _check_counts(rep: Report, path: Path, r: ResultFile, card: DatasetCard):
     """Counts, diagnostics and replicates add up; returns the replicates as a numpy array (or None)."""
     s, d, diag = r.scores, r.dataset, r.diagnostics
     if r.per_type:
-        extra = sorted(set(r.per_type) - set(card.types))
+        extra = sorted(set(r.per_type) - set(_card_hash(card, "types")))
         if extra:
             rep.problem(path, f"per-type scores for types the card does not ask: {extra} (expected a subset of "
                               f"{card.types})")
@@ -222,7 +222,7 @@ def _check_run(rep: Report, path: Path, r: ResultFile, card: DatasetCard, strict
                           "full test-split runs only (`leaderboard build --include-partial` shows --limit runs "
                           "in groups of their own)")
     _check_test_set(rep, path, r, card)
-    expected = d.n_sentences * card.n_types
+    expected = d.n_sentences * len(_card_hash(card, "types"))
     if d.n_queries != min(expected, QUERY_CAP) or bool(d.sampled) != (expected > QUERY_CAP):
         rep.problem(path, f"dataset.n_queries {d.n_queries} (sampled={d.sampled}) is implausible: "
                           f"{d.n_sentences} sentences x {card.n_types} types = {expected}, capped at {QUERY_CAP}")
@@ -247,8 +247,8 @@ _CARD_HASHES: dict[tuple[int, str], tuple[DatasetCard, str]] = {}
 
 
 def _card_hash(card: DatasetCard, which: str = "card_hash") -> str:
-    """card.card_hash() or card.label_map_hash, once per card object (hashing a card is far dearer
-    than checking a file)."""
+    """card.card_hash(), card.label_map_hash or card.types, once per card object (hashing a card is far
+    dearer than checking a file; its types are derived from the label map on each access)."""
     known = _CARD_HASHES.get((id(card), which))
     if known is None or known[0] is not card:
         value = getattr(card, which)

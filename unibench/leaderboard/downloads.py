@@ -48,7 +48,14 @@ def _ci(c):
 
 
 def leaderboard_json(main, t3, entries, skipped, version: str) -> dict:
-    def entry(e):
+    described: dict[str, dict] = {}
+
+    def entry(e):  # once per entry: its 49 rows repeat it
+        if e.key not in described:
+            described[e.key] = _describe(e)
+        return described[e.key]
+
+    def _describe(e):
         return {"model": e.model_id, "revision": e.revision, "display": e.display, "kind": e.kind,
                 "source": e.source_key, "group": e.group, "family": e.family, "n_parameters": e.n_parameters,
                 "training_datasets": sorted(e.training), "supervised": e.supervised}
@@ -75,8 +82,10 @@ def _csv(header: list[str], lines) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_ALL)
     w.writerow(header)
+    done: dict[str, str] = {}  # names, groups and versions recur on every line: each string made safe once
     for line in lines:
-        w.writerow([safe_cell(v) for v in line])
+        w.writerow([v if not isinstance(v, str) else done[v] if v in done else done.setdefault(v, safe_cell(v))
+                    for v in line])
     return buf.getvalue()
 
 

@@ -40,7 +40,7 @@ def compact(reps: Optional[np.ndarray]) -> Optional[np.ndarray]:
     if reps is None:
         return None
     k = np.rint(reps * _SCALE)
-    if len(k) and 0 <= k.min() and k.max() < 2 ** 32 and np.array_equal(k / _SCALE, reps):
+    if len(k) and 0 <= k.min() and k.max() < 2 ** 32 and bool((k / _SCALE == reps).all()):  # same shape
         return k.astype(np.uint32)
     return reps
 

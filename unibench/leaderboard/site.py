@@ -3,8 +3,9 @@
 Works from file:// and any static host: relative links only, no CDN, no fetch(), no external
 request, and a Content-Security-Policy that allows only the site's own script and stylesheet (so
 even a templating mistake could not run a stranger's script). Every string that comes from a
-result file is escaped by Jinja2's autoescape (never marked safe); SVG plots escape their own
-text (plots.py). The site is built in a temporary folder and moved into place at the end, so an
+result file is escaped by Jinja2's autoescape (never marked safe), or, in the big tables' rows
+that fragments.py writes as plain strings for speed, by `markupsafe.escape` one by one; SVG plots
+escape their own text (plots.py). The site is built in a temporary folder and moved into place at the end, so an
 interrupted build leaves the previous site intact, never half a site.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import gc
 import glob
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -28,7 +30,7 @@ from ..errors import UnibenchError
 from ..io import atomic_write_text, replace_dir
 from ..parse_warning import result_parse_warning
 from ..resources import resource_dir
-from . import downloads
+from . import downloads, fragments
 from .json_text import dumps_indented
 from .board import (CROSSNER_MIT, REPORTED_GROUP, Entry, collect, crossner_mit_table, dataset_table, domain_table,
                     main_table, size_points)
@@ -58,13 +60,18 @@ _ENTRY_SLUGS: dict[tuple, str] = {}
 
 
 def _env() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(resource_dir("leaderboard") / "templates")),
+    templates = TEMPLATES or resource_dir("leaderboard") / "templates"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)),
                              autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(pct=downloads.pct, slug=slug, eslug=entry_slug,
                        num=lambda v: "" if v is None else f"{v:.6f}",
                        ci=lambda c: f"[{downloads.pct(c[0])}, {downloads.pct(c[1])}]" if c else "–",
                        params=_params, parse_warning=result_parse_warning)
+    env.globals.update(fragments.make(entry_slug, result_parse_warning))  # the big tables' rows, as strings
     return env
+
+
+TEMPLATES: Optional[Path] = None  # None: the installed templates (tests point this at a reference copy)
 
 
 def _params(n) -> str:
@@ -138,8 +145,8 @@ def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str]
     tmp = _prepare_out(out)
     gc.freeze()  # the collected results live until the end: no cyclic collection walks them again
     try:
-        pages = in_workers(tmp, lambda me, workers: _render(board, tmp, progress or (lambda _: None), main,
-                                                            me, workers))
+        pages = in_workers(tmp, lambda me, workers, claim: _render(board, tmp, progress or (lambda _: None), main,
+                                                                   me, workers, claim))
         atomic_write_text(tmp / MARKER, f"built by unibench {__version__}\n")
         _swap(tmp, out)
     except BaseException:
@@ -152,9 +159,11 @@ def build_site(results: list[Path], out: Path, progress: Optional[Callable[[str]
             "out": str(out), "index": str(out / "index.html")}
 
 
-def _render(board, out: Path, progress, main=None, me: int = 0, workers: int = 1) -> int:
-    """Write the site; with several worker processes (workers.py), this one renders page i when
-    i % workers == me, and the last one writes the downloads."""
+def _render(board, out: Path, progress, main=None, me: int = 0, workers: int = 1,
+            claim: Optional[Callable[[], int]] = None) -> int:
+    """Write the site; with several worker processes (workers.py), the last one writes the downloads
+    first, and each renders the pages whose numbers it claims (`claim()`: each page number once)."""
+    claim = claim or itertools.count().__next__
     entries, reg, env = board.entries, load_registry(), _env()
     if me == 0:
         for f in (resource_dir("leaderboard") / "static").iterdir():
@@ -164,32 +173,49 @@ def _render(board, out: Path, progress, main=None, me: int = 0, workers: int = 1
     dom_slugs = {d: slug(d.lower()) for d in DOMAINS}
     common = {"version": __version__, "domains": DOMAINS, "columns": COLUMNS, "dom_slugs": dom_slugs,
               "names": names, "reported_group": REPORTED_GROUP}
-    n = 0
+    if me == workers - 1:
+        _write_downloads(out, board, main, t3, names)
+    n, claimed = 0, None
+
+    def mine() -> bool:
+        """Is the next page this process's? (Both walk the same pages; each computes only its own, and
+        claims the next number only once its last page is written.)"""
+        nonlocal n, claimed
+        if claimed is None:
+            claimed = claim()
+        n += 1
+        if n - 1 != claimed:
+            return False
+        claimed = None
+        return True
 
     def page(rel: str, template: str, **ctx) -> None:
-        nonlocal n
-        n += 1
-        if (n - 1) % workers != me:
-            return
         depth = rel.count("/")
         _write(out / rel, env.get_template(template).render(root="../" * depth, **common, **ctx))
         if me == 0:
             progress(rel)
 
-    svg, points = _size_plot(main)
-    page("index.html", "index.html.j2", table=main, skipped=board.skipped, warnings=board.warnings,
-         size_plot=svg, points=points)
-    page("crossner-mit.html", "crossner_mit.html.j2", table=t3, cols=CROSSNER_MIT)
-    by_domain = {d: [reg[r] for r in reg if reg[r].domain == d] for d in DOMAINS}
-    counts = {r: sum(1 for e in entries.values() if r in e.rows) for r in reg}
-    page("datasets.html", "datasets.html.j2", by_domain=by_domain, counts=counts)
+    if mine():
+        svg, points = _size_plot(main)
+        page("index.html", "index.html.j2", table=main, skipped=board.skipped, warnings=board.warnings,
+             size_plot=svg, points=points)
+    if mine():
+        page("crossner-mit.html", "crossner_mit.html.j2", table=t3, cols=CROSSNER_MIT)
+    if mine():
+        by_domain = {d: [reg[r] for r in reg if reg[r].domain == d] for d in DOMAINS}
+        counts = {r: sum(1 for e in entries.values() if r in e.rows) for r in reg}
+        page("datasets.html", "datasets.html.j2", by_domain=by_domain, counts=counts)
     for d in DOMAINS:
+        if not mine():
+            continue
         rows, table = domain_table(entries, d)
         dsvg, dpoints = _size_plot([(g, [{**x, "cells": {"overall": x["cells"]["mean"]}} for x in xs])
                                     for g, xs in table])
         page(f"domains/{dom_slugs[d]}.html", "domain.html.j2", domain=d, rows=rows, table=table,
              size_plot=dsvg, points=dpoints)
     for row, card in reg.items():
+        if not mine():
+            continue
         table = dataset_table(entries, row)
         fam_points = familiarity_points(table)
         page(f"datasets/{row}.html", "dataset.html.j2", card=card, table=table, fam_points=fam_points,
@@ -199,18 +225,22 @@ def _render(board, out: Path, progress, main=None, me: int = 0, workers: int = 1
     profiles = {x["entry"].key: {d: x["cells"][d].value for d in DOMAINS if d in x["cells"]}
                 for _, xs in main for x in xs}
     for e in entries.values():
-        page(f"models/{entry_slug(e)}.html", "model.html.j2", e=e, reg=reg,
-             svg=domain_svg(profiles.get(e.key, {})) if e.key in profiles else "",
-             tax_plot=taxonomy_svg(taxonomy_bars([(names[r], res.taxonomy) for r, res in sorted(e.rows.items())])))
+        if mine():
+            page(f"models/{entry_slug(e)}.html", "model.html.j2", e=e, reg=reg,
+                 svg=domain_svg(profiles.get(e.key, {})) if e.key in profiles else "",
+                 tax_plot=taxonomy_svg(taxonomy_bars([(names[r], res.taxonomy) for r, res in sorted(e.rows.items())])))
         for row, path in sorted(e.samples.items()):
+            if not mine():
+                continue
             log = read_samples(path)
             page(f"samples/{entry_slug(e)}/{row}.html", "samples.html.j2", e=e, card=reg[row], log=log,
                  result=e.rows[row], cap=MAX_SENTENCES)
-    if me != workers - 1:
-        return n
-    data = downloads.leaderboard_json(main, t3, entries, board.skipped, __version__)
+    return n
+
+
+def _write_downloads(out: Path, board, main, t3, names) -> None:
+    data = downloads.leaderboard_json(main, t3, board.entries, board.skipped, __version__)
     _write(out / "leaderboard.json", dumps_indented(data) + "\n")  # json.dumps(indent=2)'s text, faster
     _write(out / "leaderboard.csv", downloads.main_csv(data))
     _write(out / "results-long.csv", downloads.long_csv(data))
     _write(out / "leaderboard.tex", downloads.latex(main, t3, names))
-    return n
