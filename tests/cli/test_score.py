@@ -107,6 +107,10 @@ GOOD = json.dumps({"dataset": "crossner_ai", "output": "[]", "gold": []})
     ('{"output": "[]", "gold": []}', 2, "'dataset' must be a non-empty string"),
     ('{"dataset": "crossner_ai", "output": 5, "gold": []}', 2, "'output'"),
     ('["not", "an", "object"]', 2, "expected a JSON object"),
+    ('{"dataset": "crossner_ai", "output": "[]", "gold": [], "sentence_id": null}', 2,
+     "'sentence_id' must be a string"),
+    ('{"dataset": "crossner_ai", "output": "[]", "gold": [], "text": 7}', 2, "'text' must be a string"),
+    ('{"dataset": "crossner_ai", "output": "[]", "gold": [], "label": ["per"]}', 2, "'label' must be a string"),
 ])
 def test_bad_line_is_refused_whole(tmp_path, capsys, bad, line, what):
     path = _write(tmp_path, [GOOD, bad, GOOD])

@@ -25,28 +25,48 @@ def _read_lines(path: Path, hint: str):
     return iter_jsonl(path, hint, "predictions")  # safe_read: regular file, predictions size cap, UTF-8
 
 
-def iter_prediction_records(path: Path, adapter: Optional[str] = None):
+def iter_prediction_records(path: Path, adapter: Optional[str] = None, watch: Optional["_UnitWatch"] = None):
     """Validate and yield each record as it is read (`score` streams: nothing is scored into a report before
     the last line has passed, so bad input still leaves no partial output).
 
     With `adapter`, each text output becomes what `unibench run` would have scored for that adapter
     (unibench/adapters/outputs.py: the original get_response for the UniNER adapters; a per-sentence
-    answer parsed, keeping the record's `label`)."""
+    answer parsed, keeping the record's `label`). `watch` notes what the bootstrap resamples by, in the same
+    loop (one pass over a million records is most of `score`'s time: no extra layer per record)."""
     if not path.exists():
         raise UnibenchError("predictions file not found", path=path)
     convert = _output_converter(adapter, path) if adapter is not None else None
+    marker = getattr(convert, "marker", None)  # per-query adapters: get_response inline
+    if marker is not None:
+        convert = None
     hint = 'each line must be {"dataset": str, "output": str, "gold": [str]}'
     for lineno, obj in _read_lines(path, hint):
-        if not isinstance(obj, dict):
+        if type(obj) is not dict:
             raise DataFormatError("expected a JSON object", path=path, line=lineno)
-        problems = _record_problems(obj)
-        if problems:
-            raise DataFormatError("; ".join(problems), path=path, line=lineno,
-                                  hint='expected {"dataset", "output", "gold"} and optionally '
-                                       '{"sentence_id", "label", "text"}')
-        if convert is not None:
+        out, gold, sid, text = obj.get("output"), obj.get("gold"), obj.get("sentence_id", ""), obj.get("text", "")
+        ds = obj.get("dataset")
+        if not (type(ds) is str and ds and type(out) is str and type(gold) is list and all(map(_is_str, gold))
+                and type(sid) is str and type(text) is str and type(obj.get("label", "")) is str):
+            problems = _record_problems(obj)
+            if problems:
+                raise DataFormatError("; ".join(problems), path=path, line=lineno,
+                                      hint='expected {"dataset", "output", "gold"} and optionally '
+                                           '{"sentence_id", "label", "text"}')
+        if watch is not None:
+            watch.n += 1
+            if not sid:
+                watch.all_ids = False
+                if not text:
+                    watch.all_ids_or_text = False
+        if marker is not None:
+            if type(out) is str:
+                obj["output"] = out.split(marker)[-1].strip()  # adapters.outputs.get_response
+        elif convert is not None:
             obj["output"] = convert(obj, lineno)
         yield obj
+
+
+_is_str = str.__instancecheck__  # JSON gives exact str objects: the same test as type(g) is str here
 
 
 def _record_problems(obj: dict) -> list[str]:
@@ -84,7 +104,12 @@ def _output_converter(adapter: str, path: Path):
         marker = spec.response_after
         if marker is None:
             return None
-        return lambda obj, lineno: get_response(obj["output"], marker) if type(obj["output"]) is str else obj["output"]
+
+        def per_query(obj: dict, lineno: int):
+            return get_response(obj["output"], marker) if type(obj["output"]) is str else obj["output"]
+
+        per_query.marker = marker  # iter_prediction_records applies it inline
+        return per_query
     from ..cards import load_registry
 
     reg = load_registry()
@@ -110,18 +135,22 @@ def _output_converter(adapter: str, path: Path):
 
 
 class _UnitWatch:
-    """Passes records through while noting what the bootstrap will resample by and how many there were."""
+    """What the bootstrap will resample by, and how many records there were (`see`, or filled in by
+    iter_prediction_records as it reads)."""
 
-    def __init__(self, records):
+    def __init__(self, records=()):
         self.records, self.n, self.all_ids, self.all_ids_or_text = records, 0, True, True
+
+    def see(self, r: dict) -> None:
+        self.n += 1
+        if not r.get("sentence_id"):
+            self.all_ids = False
+            if not r.get("text"):
+                self.all_ids_or_text = False
 
     def __iter__(self):
         for r in self.records:
-            self.n += 1
-            if not r.get("sentence_id"):
-                self.all_ids = False
-                if not r.get("text"):
-                    self.all_ids_or_text = False
+            self.see(r)
             yield r
 
     def unit(self) -> str:
@@ -148,8 +177,8 @@ def score_file(path: Path, *, n_resamples: int, seed: int, adapter: Optional[str
     from ..parse_warning import parse_warning
     from ..scorer import SCORER_VERSION, score_records
 
-    records = _UnitWatch(iter_prediction_records(path, adapter))
-    scores = score_records(records, n_resamples=n_resamples, seed=seed,
+    records = _UnitWatch()
+    scores = score_records(iter_prediction_records(path, adapter, watch=records), n_resamples=n_resamples, seed=seed,
                            reread=lambda: iter_prediction_records(path, adapter))
     if not records.n:
         raise DataFormatError("no prediction records", path=path, hint="the file is empty")
