@@ -106,16 +106,31 @@ def workload_score_1m(args) -> dict:
 
 
 def workload_score_vs_parse(args) -> dict:
-    """`unibench score` on 300 k outputs against merely parsing the same JSONL in Python (json.loads per line)."""
+    """`unibench score` on 300 k outputs against merely parsing the same JSONL in Python (json.loads per line).
+    With --repeat N the two alternate N times and the ratio is that of the medians: this VM's speed drifts by a
+    quarter within minutes, which a single pair measured a minute apart turns into a ratio off by as much."""
     path = _workdir(args, "score") / f"predictions-{args.n or 300_000}.jsonl"
     n = write_predictions(path, args.n or 300_000)
-    parse = run_child([sys.executable, "-c", "import json, sys\nfor line in open(sys.argv[1], encoding='utf-8'): "
-                                             "json.loads(line)", str(path)])
-    parse.pop("stdout")
-    score = _score(path, args.code)
-    return {"workload": "score vs parse", "outputs": n, "parse": parse, "score": score,
+    parses, scores = [], []
+    for _ in range(max(1, getattr(args, "repeat", 1) or 1)):
+        parse = run_child([sys.executable, "-c", "import json, sys\nfor line in open(sys.argv[1], encoding='utf-8'): "
+                                                 "json.loads(line)", str(path)])
+        parse.pop("stdout")
+        parses.append(parse)
+        scores.append(_score(path, args.code))
+
+    def median(runs: list[dict], key: str) -> float:
+        return sorted(r[key] for r in runs)[(len(runs) - 1) // 2]
+
+    parse, score = dict(parses[-1]), dict(scores[-1])
+    for runs, out in ((parses, parse), (scores, score)):
+        out["seconds"], out["cpu_seconds"] = median(runs, "seconds"), median(runs, "cpu_seconds")
+        if len(runs) > 1:
+            out["all_seconds"] = sorted(r["seconds"] for r in runs)
+    return {"workload": "score vs parse", "outputs": n, "runs": len(scores), "parse": parse, "score": score,
             "ratio_wall": round(score["seconds"] / parse["seconds"], 2),
-            "ratio_cpu": round(score["cpu_seconds"] / parse["cpu_seconds"], 2)}
+            "ratio_cpu": round(score["cpu_seconds"] / parse["cpu_seconds"], 2),
+            "ratios_wall_each_pair": sorted(round(s["seconds"] / p["seconds"], 2) for p, s in zip(parses, scores))}
 
 
 def workload_cached_rerun(args) -> dict:
@@ -169,7 +184,7 @@ WORKLOADS = {"score-1m": workload_score_1m, "score-vs-parse": workload_score_vs_
 
 def add_arguments(ap) -> None:
     ap.add_argument("--n", type=int, default=None, help="score workloads: number of recorded outputs")
-    ap.add_argument("--repeat", type=int, default=1, help="cached-rerun: time the run N times, report the median")
+    ap.add_argument("--repeat", type=int, default=1, help="cached-rerun, score-vs-parse: time N times, report the median")
     ap.add_argument("--code", type=Path, default=None, help="time this checkout's unibench instead of this one")
     if not any(a.dest == "keep" for a in ap._actions):
         ap.add_argument("--keep", help="keep (and reuse) the generated input in this folder")

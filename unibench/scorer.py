@@ -129,6 +129,7 @@ def _diagnose(diag: Diagnostics, pred: Sequence[Any], status: str, text: str | N
 # gold and predicted items (normalised, as the metric compared them; shared between records with the same
 # output, so read-only) and its passage text (None when the record has none).
 RecordHook = Callable[[str, "str | None", Sequence[Any], Sequence[Any], "str | None"], None]
+_NO_UNIT = object()  # no sentence open yet
 _CACHE_CAP = 200_000  # distinct outputs / gold lists / passages remembered; cleared when full (bounded memory)
 
 
@@ -165,15 +166,16 @@ def _score_records(records: Iterable[dict], *, n_resamples: int, seed: int, on_r
     padded_cache: dict[str, str] = {}  # a passage is asked once per type: normalise it once
     # error categories per row and type (metrics/taxonomy.py)
     taxonomy = TaxonomyAccumulator(hold=reread is None, padded_cache=padded_cache)
-    state: dict[str, tuple[list[int], dict, dict]] = {}  # dataset -> (totals, per-type counts, per-unit counts)
+    # dataset -> (totals, per-type counts, per-unit counts, [unit, the taxonomy's list for that sentence])
+    state: dict[str, tuple[list[int], dict, dict, list]] = {}
     parsed_cache: dict[str, tuple[list[Any], str]] = {}
     gold_cache: dict[tuple, list[Any]] = {}
     for i, rec in enumerate(records):
         ds = rec["dataset"]
         st = state.get(ds)
         if st is None:
-            st = state[ds] = ([0] * 9, {}, {})
-        totals, per_type, units = st
+            st = state[ds] = ([0] * 9, {}, {}, [_NO_UNIT, None])
+        totals, per_type, units, open_sentence = st
         out = rec["output"]
         if type(out) is str:
             hit = parsed_cache.get(out)
@@ -231,7 +233,9 @@ def _score_records(records: Iterable[dict], *, n_resamples: int, seed: int, on_r
         if on_record is not None:
             on_record(ds, label, gold_set, pred, text)
         unit = rec.get("sentence_id") or text or f"#{i}"
-        taxonomy.add(ds, unit, text, label, gold_set, pred, fp or fn)  # gold normalised once, above
+        if open_sentence[0] != unit:  # the taxonomy's list for this sentence, kept while the unit stays
+            open_sentence[0], open_sentence[1] = unit, taxonomy.sentence(ds, unit, text)
+        open_sentence[1].append((label, gold_set, pred, fp or fn))  # gold normalised once, above
         acc = units.get(unit)
         if acc is None:
             units[unit] = [tp, fp, fn]
@@ -242,7 +246,7 @@ def _score_records(records: Iterable[dict], *, n_resamples: int, seed: int, on_r
     if taxonomy.ungrouped:
         taxonomy = _taxonomy_held(reread(), taxonomy.ungrouped, taxonomy)
     scores: dict[str, DatasetScore] = {}
-    for ds, (totals, per_type, units) in state.items():
+    for ds, (totals, per_type, units, _) in state.items():
         sc = scores[ds] = DatasetScore(ds, counts=Counts(*totals[:3]), n_queries=totals[3], n_units=len(units),
                                        per_type={t: Counts(*c) for t, c in per_type.items()},
                                        diagnostics=Diagnostics(n_outputs=totals[3], parse_failures=totals[4],
