@@ -18,9 +18,10 @@ around each row's F1 rather than bootstrapped from sentences (the build reads th
 care how they were made), and every model uses the same bootstrap seed, as real runs do, so the
 significance markers take the paired-bootstrap path.
 
-Peak RSS is the child's `ru_maxrss` (resource.getrusage(RUSAGE_CHILDREN)), so the generator's own
-memory is not counted. Beside the wall time the child's CPU time (user + system) is printed: on a
-busy shared machine it is the steadier figure.
+Peak RSS is the child's `ru_maxrss` from its own rusage (os.wait4), so neither the generator's memory nor
+an earlier child counts (RUSAGE_CHILDREN summed every child before: a second build in one invocation
+showed 87 s of CPU). Beside the wall time the child's CPU time (user + system) is printed: on a busy
+shared machine it is the steadier figure.
 """
 
 from __future__ import annotations
@@ -29,9 +30,7 @@ import argparse
 import json
 import os
 import random
-import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,18 +49,12 @@ def machine() -> dict:
 
 
 def run_child(cmd: list[str]) -> dict:
-    """Run `cmd` in a fresh process (cold imports, own memory); wall time and its peak RSS."""
-    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    before = machine()
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # max RSS over children so far: one child here
-    return {"seconds": round(seconds, 2), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
-            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "load_before": before,
-            "load_after": machine(), "stdout": proc.stdout}
+    """Run `cmd` in a fresh process (cold imports, own memory): wall time, and CPU time and peak RSS from its own
+    rusage (os.wait4: the build's rendering child, which it waits for, is included; earlier children are not).
+    One implementation for every workload: scale_score.run_child."""
+    import scale_score
+
+    return scale_score.run_child(cmd)
 
 
 # -- workload: leaderboard ---------------------------------------------------------------------------
