@@ -13,6 +13,7 @@ import gc
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
+from .errors import UnibenchError
 from .metrics import bootstrap
 from .metrics.diagnostics import Diagnostics, in_text, padded_norm
 from .metrics.prf import Counts
@@ -253,6 +254,13 @@ def _score_records(records: Iterable[dict], *, n_resamples: int, seed: int, on_r
                                                                empty_outputs=totals[5], n_pred_items=totals[6],
                                                                n_checked_items=totals[7], hallucinations=totals[8]))
         sc.taxonomy, sc.taxonomy_per_type = taxonomy.result(ds)
+        tx = sc.taxonomy
+        if (tx.correct, tx.fp, tx.fn) != (sc.counts.tp, sc.counts.fp, sc.counts.fn):  # categories partition errors
+            raise UnibenchError(f"{ds}: the error taxonomy (correct {tx.correct}, fp {tx.fp}, fn {tx.fn}) does not add "
+                                f"up to the metric's tp {sc.counts.tp}, fp {sc.counts.fp}, fn {sc.counts.fn}; nothing "
+                                "was scored", hint="the records were read twice for this row (its sentences are "
+                                                   "not together) and changed in between: score a file that no "
+                                                   "one writes meanwhile")
         if n_resamples > 0:
             sc.replicates = bootstrap.replicates(list(units.values()), n=n_resamples, seed=seed)
             sc.ci = bootstrap.interval(sc.replicates)

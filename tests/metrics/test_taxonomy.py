@@ -196,3 +196,22 @@ def test_a_sentence_that_comes_back_is_taken_back_while_recent_else_the_dataset_
     sc = score_records(iter(by_type), n_resamples=0, reread=reread)["d"]
     assert reads == [1]
     assert sc.taxonomy.wrong_type == 3 and sc.taxonomy.correct == 3  # org's "ann" is per's gold in its sentence
+
+
+def test_records_that_change_between_the_two_readings_are_refused():
+    """A row whose sentences are not together is read twice for the taxonomy; if the second reading differs (a
+    file rewritten meanwhile), the categories no longer add up to the counts: refused, never a silent number."""
+    from unibench.errors import UnibenchError
+    from unibench.metrics.taxonomy import TaxonomyAccumulator
+
+    by_type = [{"dataset": "d", "sentence_id": s, "label": t, "text": "ann bob", "output": '["ann"]',
+                "gold": ["ann"] if t == "per" else []} for t in ("org", "per") for s in ("s1", "s2", "s3")]
+    changed = [dict(r, output='["bob"]') for r in by_type]
+    old = TaxonomyAccumulator.RECENT
+    TaxonomyAccumulator.RECENT = 0
+    try:
+        with pytest.raises(UnibenchError, match="does not add up"):
+            score_records(iter(by_type), n_resamples=0, reread=lambda: changed)
+        assert score_records(iter(by_type), n_resamples=0, reread=lambda: by_type)["d"].taxonomy.correct == 3
+    finally:
+        TaxonomyAccumulator.RECENT = old
