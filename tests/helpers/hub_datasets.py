@@ -17,10 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .local_server import LocalHTTPServer, git_blob_sha
+from .local_server import LocalHTTPServer, QuietHandler, git_blob_sha
 
 
 def tree_sha(files: dict[str, bytes]) -> str:
@@ -76,23 +75,7 @@ def _entries(files: dict[str, bytes], prefix: str, recursive: bool) -> list[dict
 
 
 def _handler(hub: DatasetHub):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):  # quiet
-            pass
-
-        def _send(self, status: int, body: bytes = b"", headers: dict | None = None, head: bool = False):
-            self.send_response(status)
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
-
-        def _json(self, status: int, obj, headers: dict | None = None):
-            self._send(status, json.dumps(obj).encode(), {"Content-Type": "application/json", **(headers or {})})
+    class Handler(QuietHandler):
 
         def _error(self, status: int, message: str, code: str | None = None, head: bool = False):
             body = json.dumps({"error": message}).encode()
@@ -152,8 +135,7 @@ def _handler(hub: DatasetHub):
 
         def do_POST(self):  # noqa: N802
             parts = self._parts()
-            n = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(n) if n else b""
+            body = self._body()
             if parts[:2] == ["api", "datasets"] and len(parts) >= 6 and parts[4] == "paths-info":
                 self._record("paths_info")
                 found = self._found("/".join(parts[2:4]), parts[5])

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def git_blob_sha(data: bytes) -> str:
@@ -32,3 +33,28 @@ class LocalHTTPServer:
 
     def seen(self, endpoint: str) -> list[dict]:
         return [r for r in self.requests if r["endpoint"] == endpoint]
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """The fake Hubs' request plumbing: HTTP/1.1, no access log, bodies with their length, JSON answers."""
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def _send(self, status: int, body: bytes = b"", headers: dict | None = None, head: bool = False):
+        self.send_response(status)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        if "Content-Length" not in (headers or {}):
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _json(self, status: int, obj, headers: dict | None = None):
+        self._send(status, json.dumps(obj).encode(), {"Content-Type": "application/json", **(headers or {})})
+
+    def _body(self) -> bytes:
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""

@@ -25,10 +25,9 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from tests.helpers.local_server import LocalHTTPServer, git_blob_sha
+from tests.helpers.local_server import LocalHTTPServer, QuietHandler, git_blob_sha
 
 
 @dataclass
@@ -79,25 +78,8 @@ class FakeHub(LocalHTTPServer):
 
 
 def _handler(hub: FakeHub):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):  # quiet
-            pass
-
-        # -- plumbing ---------------------------------------------------------------------------
-        def _send(self, status: int, body: bytes = b"", headers: dict | None = None, head: bool = False):
-            self.send_response(status)
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            if "Content-Length" not in (headers or {}):
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if not head:
-                self.wfile.write(body)
-
-        def _json(self, status: int, obj, headers: dict | None = None):
-            self._send(status, json.dumps(obj).encode(), {"Content-Type": "application/json", **(headers or {})})
+    class Handler(QuietHandler):
+        # -- plumbing (_send, _json, _body: QuietHandler) ------------------------------------------
 
         def _error(self, status: int, message: str, code: str | None = None):
             self._json(status, {"error": message}, {"X-Error-Code": code} if code else None)
@@ -115,10 +97,6 @@ def _handler(hub: FakeHub):
                 self._error(*fault)
                 return True
             return False
-
-        def _body(self) -> bytes:
-            n = int(self.headers.get("Content-Length") or 0)
-            return self.rfile.read(n) if n else b""
 
         def _repo(self, parts: list[str]) -> tuple[str, Repo | None]:
             repo_id = "/".join(parts[:2])
