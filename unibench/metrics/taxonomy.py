@@ -244,7 +244,7 @@ class TaxonomyAccumulator:
         queries: list = []
         back = self._recent.pop((dataset, unit), None) if self._recent else None
         if back is not None:  # classified already: take its counts back, classify it again whole when it ends
-            self._add_counts(dataset, _classify(back[0], back[1], self.padded_cache), -1)
+            self._subtract(dataset, _classify(back[0], back[1], self.padded_cache))
             queries = back[1]
         elif unit in self._gone.get(dataset, ()):
             self.ungrouped.add(dataset)
@@ -263,14 +263,12 @@ class TaxonomyAccumulator:
             oldest = recent.popitem(last=False)[0]
             self._gone.setdefault(oldest[0], set()).add(oldest[1])
 
-    def _add_counts(self, dataset: str, counts: dict[Optional[str], list[int]], sign: int) -> None:
+    def _subtract(self, dataset: str, counts: dict[Optional[str], list[int]]) -> None:
+        """Take a sentence's counts (as _close added them, classifying it again) out of its row's totals."""
         per_type = self._per_type.setdefault(dataset, {})
         for label, c in counts.items():
-            acc = per_type.get(label)
-            if acc is None:
-                per_type[label] = list(c) if sign > 0 else [-x for x in c]
-            else:
-                acc[:] = [a + b for a, b in zip(acc, c)] if sign > 0 else [a - b for a, b in zip(acc, c)]
+            acc = per_type.setdefault(label, [0] * len(c))
+            acc[:] = [a - b for a, b in zip(acc, c)]
 
     def result(self, dataset: str) -> tuple[TaxonomyCounts, dict[str, TaxonomyCounts]]:
         """(row total, per type) for one dataset, after its last record."""
