@@ -150,9 +150,20 @@ def read_bytes(path: Path | str, kind: str, *, root: Path | str | None = None) -
         os.close(fd)
     data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if len(data) > cap:  # grew after the size check, or the filesystem lied about the size
-        raise DataFormatError(f"is larger than the {_size(cap)} cap for {kind} files", path=path,
-                              hint="see docs/trust.md for the caps")
+        raise _over_cap(path, cap, kind)
     return data
+
+
+def _over_cap(path, cap: int, kind: str) -> DataFormatError:
+    return DataFormatError(f"is larger than the {_size(cap)} cap for {kind} files", path=path,
+                           hint="see docs/trust.md for the caps")
+
+
+def _not_utf8(path, byte: int, offset: int, reason: str, line: int) -> DataFormatError:
+    """The one message for a byte that is not UTF-8 (whole-file and streamed reads alike)."""
+    return DataFormatError(f"is not UTF-8: byte 0x{byte:02X} at byte offset {offset} ({reason})", path=path,
+                           line=line, hint="save the file as UTF-8 (e.g. `iconv -f latin1 -t UTF-8 FILE > NEW` for "
+                                           "Latin-1)")
 
 
 def decode_utf8(data: bytes, path: Path | str) -> str:
@@ -166,10 +177,7 @@ def decode_utf8(data: bytes, path: Path | str) -> str:
     except UnicodeDecodeError as exc:
         offset = exc.start + skip
         line = data.count(b"\n", 0, offset) + 1
-        raise DataFormatError(f"is not UTF-8: byte 0x{data[offset]:02X} at byte offset {offset} ({exc.reason})",
-                              path=path, line=line,
-                              hint="save the file as UTF-8 (e.g. `iconv -f latin1 -t UTF-8 FILE > NEW` for "
-                                   "Latin-1)") from None
+        raise _not_utf8(path, data[offset], offset, exc.reason, line) from None
 
 
 def read_text(path: Path | str, kind: str, *, root: Path | str | None = None) -> str:
@@ -229,17 +237,13 @@ def iter_lines(path: Path | str, kind: str, *, root: Path | str | None = None) -
             try:
                 text = raw[skip:].decode("utf-8")
             except UnicodeDecodeError as exc:
-                bad = offset + skip + exc.start
-                raise DataFormatError(f"is not UTF-8: byte 0x{raw[skip + exc.start]:02X} at byte offset {bad} "
-                                      f"({exc.reason})", path=path, line=lineno + 1,
-                                      hint="save the file as UTF-8 (e.g. `iconv -f latin1 -t UTF-8 FILE > NEW` "
-                                           "for Latin-1)") from None
+                raise _not_utf8(path, raw[skip + exc.start], offset + skip + exc.start, exc.reason,
+                                lineno + 1) from None
             offset += len(raw)
             if not text:  # a file that is only a BOM
                 continue
             if offset > cap:  # grew after the size check
-                raise DataFormatError(f"is larger than the {_size(cap)} cap for {kind} files", path=path,
-                                      hint="see docs/trust.md for the caps")
+                raise _over_cap(path, cap, kind)
             if "\r" in text:  # universal newlines, as open() and read_text's readers see them
                 parts = text.replace("\r\n", "\n").split("\r")
                 for part in parts[:-1]:
