@@ -1,5 +1,5 @@
-"""aggregate.py's domain and overall CIs in plain floats equal metrics.bootstrap's numpy ones bit for bit, and a
-summary of a few rows does not import numpy."""
+"""metrics.bootstrap's mean and interval of replicates, in plain floats, equal the numpy computations they replaced
+bit for bit, and a summary of a few rows (aggregate.py) does not import numpy."""
 
 from __future__ import annotations
 
@@ -8,8 +8,25 @@ import random
 import subprocess
 import sys
 
-from unibench import aggregate
+import numpy as np
+
 from unibench.metrics import bootstrap
+
+
+def _numpy_mean_replicates(rows):
+    rows = [r for r in rows if len(r)]
+    if not rows:
+        return []
+    k = min(len(r) for r in rows)
+    acc = np.zeros(k, dtype=np.float64)
+    for r in rows:
+        acc += np.asarray(r[:k], dtype=np.float64)
+    return (acc / len(rows)).tolist()
+
+
+def _numpy_interval(reps, level=0.95):
+    alpha = (1 - level) / 2 * 100
+    return bootstrap.percentile(reps, alpha), bootstrap.percentile(reps, 100 - alpha)  # numpy's sort
 
 
 def test_plain_mean_and_interval_equal_the_numpy_ones():
@@ -23,13 +40,13 @@ def test_plain_mean_and_interval_equal_the_numpy_ones():
             rows.append([])  # a row without replicates is left out by both
         if trial % 11 == 0:
             rows[0] = [int(x > 0.5) for x in rows[0]]  # whole numbers as well
-        want_mean = bootstrap.mean_replicates(rows)
-        assert aggregate._mean_replicates(rows) == want_mean
+        want_mean = _numpy_mean_replicates(rows)
+        assert bootstrap.mean_replicates(rows) == want_mean
         for level in (0.95, 0.9):
-            assert aggregate._interval(want_mean, level) == bootstrap.interval(want_mean, level)
-    assert aggregate._mean_replicates([[], []]) == bootstrap.mean_replicates([[], []]) == []
+            assert bootstrap.interval(want_mean, level) == _numpy_interval(want_mean, level)
+    assert bootstrap.mean_replicates([[], []]) == _numpy_mean_replicates([[], []]) == []
     nan = float("nan")
-    got, want = aggregate._interval([0.5, nan, 0.2]), bootstrap.interval([0.5, nan, 0.2])
+    got, want = bootstrap.interval([0.5, nan, 0.2]), _numpy_interval([0.5, nan, 0.2])
     assert json.dumps(got) == json.dumps(want)  # NaN-aware comparison
 
 
@@ -45,6 +62,6 @@ def test_aggregate_equals_the_numpy_path_and_imports_no_numpy():
     assert out["numpy"] is False
     for name, rows in [("overall", list(out["reps"]))] + [
             (d, [r for r, dd in out["dom"].items() if dd == d]) for d in ("STEM", "Law", "Biomed")]:
-        want = list(bootstrap.interval(bootstrap.mean_replicates([out["reps"][r] for r in rows])))
+        want = list(_numpy_interval(_numpy_mean_replicates([out["reps"][r] for r in rows])))
         got = out["o"]["ci95"] if name == "overall" else out["d"][name]["ci95"]
         assert got == want, name

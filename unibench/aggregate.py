@@ -33,32 +33,8 @@ def mean_of(name: str, rows: Mapping[str, float], replicates: Mapping[str, Seque
     f1 = sum(rows.values()) / len(ids) if ids else float("nan")
     ci = None
     if replicates and ids and all(replicates.get(r) for r in ids):
-        ci = _interval(_mean_replicates([replicates[r] for r in ids]))
+        ci = bootstrap.interval(bootstrap.mean_replicates([replicates[r] for r in ids]))
     return Aggregate(name, f1, len(ids), ids, ci)
-
-
-def _mean_replicates(rows: Sequence[Sequence[float]]) -> list[float]:
-    """`bootstrap.mean_replicates` in plain floats: the same IEEE additions in the same order (row after row from
-    0.0), then one division, so the same numbers bit for bit (tested), without importing numpy for a summary of a
-    few rows (numpy's import is a fifth of a cached re-run of three rows)."""
-    rows = [r for r in rows if len(r)]
-    if not rows:
-        return []
-    k = min(len(r) for r in rows)
-    acc = [0.0] * k
-    for r in rows:
-        acc = [a + float(x) for a, x in zip(acc, r[:k])]
-    return [a / len(rows) for a in acc]
-
-
-def _interval(reps: Sequence[float], level: float = 0.95) -> tuple[float, float]:
-    """`bootstrap.interval` on values sorted by Python (the order numpy's sort gives floats without NaN) through
-    the same `percentile_sorted`; with a NaN, numpy's own path (its sort puts NaNs last)."""
-    if any(x != x for x in reps):
-        return bootstrap.interval(reps, level)
-    xs = sorted(float(x) for x in reps)
-    alpha = (1 - level) / 2 * 100
-    return bootstrap.percentile_sorted(xs, alpha), bootstrap.percentile_sorted(xs, 100 - alpha)
 
 
 def aggregate(row_f1: Mapping[str, float], row_domain: Mapping[str, str],
