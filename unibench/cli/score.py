@@ -138,8 +138,8 @@ class _UnitWatch:
     """What the bootstrap will resample by, and how many records there were (`see`, or filled in by
     iter_prediction_records as it reads)."""
 
-    def __init__(self, records=()):
-        self.records, self.n, self.all_ids, self.all_ids_or_text = records, 0, True, True
+    def __init__(self):
+        self.n, self.all_ids, self.all_ids_or_text = 0, True, True
 
     def see(self, r: dict) -> None:
         self.n += 1
@@ -147,11 +147,6 @@ class _UnitWatch:
             self.all_ids = False
             if not r.get("text"):
                 self.all_ids_or_text = False
-
-    def __iter__(self):
-        for r in self.records:
-            self.see(r)
-            yield r
 
     def unit(self) -> str:
         if self.all_ids:
@@ -164,9 +159,9 @@ class _UnitWatch:
 def bootstrap_unit(records: list[dict]) -> str:
     """What the bootstrap resampled, as the scorer chose it (sentence_id, else passage text, else the query);
     said in the report because a CI over queries is narrower than one over sentences."""
-    watch = _UnitWatch(records)
-    for _ in watch:
-        pass
+    watch = _UnitWatch()
+    for r in records:
+        watch.see(r)
     return watch.unit()
 
 
