@@ -28,7 +28,7 @@ from typing import Iterable, Optional, Sequence
 from .backends.base import GenRequest, ProgressFn, streams_outputs
 from .io import sha256_json, sha256_text
 from .leases import SCHEMA as LEASE_SCHEMA
-from .leases import Leases
+from .leases import Leases, write_transaction
 from .row_index import SCHEMA as ROW_INDEX_SCHEMA
 from .score_memo import SCHEMA as SCORE_MEMO_SCHEMA
 
@@ -75,6 +75,16 @@ class ResponseCache:
     def put_many(self, items: Iterable[tuple[str, str]]) -> None:
         """Write outputs in one transaction."""
         self.leases.complete(items)
+
+    def side_write(self, sql: str, params: tuple) -> None:
+        """One write to a side table (row_keys, row_scores), in its own transaction."""
+        with self._lock, write_transaction(self._db):
+            self._db.execute(sql, params)
+
+    def side_read(self, sql: str, params: tuple) -> Optional[tuple]:
+        """One row of a side table, or None."""
+        with self._lock:
+            return self._db.execute(sql, params).fetchone()
 
     def __len__(self) -> int:
         with self._lock:

@@ -23,6 +23,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from typing import Iterable, Sequence
 
 LEASE_TTL = 60.0  # seconds a lease lives without renewal
@@ -57,6 +58,19 @@ def pid_alive(pid: int) -> bool:
         return state not in ("Z", "X")
     except (OSError, IndexError):
         return True
+
+
+@contextmanager
+def write_transaction(db: sqlite3.Connection):
+    """BEGIN IMMEDIATE ... COMMIT on a connection in autocommit mode, ROLLBACK on any exception (Ctrl-C too). The
+    caller holds the connection's lock."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 class Leases:
@@ -114,8 +128,7 @@ class Leases:
             candidates = candidates[:limit]
             if not candidates:
                 return [], found_all
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(self.db):
                 now = time.time()
                 found, leased = self._state(candidates)  # again, under the write lock
                 found_all.update(found)
@@ -126,10 +139,6 @@ class Leases:
                 self.db.executemany("INSERT OR REPLACE INTO leases (key, owner, host, pid, expires) "
                                     "VALUES (?, ?, ?, ?, ?)",
                                     [(k, self.owner, self.host, self.pid, now + self.ttl) for k in claimed])
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
         if claimed:
             self._start_renewing()
         return claimed, found_all
@@ -140,13 +149,8 @@ class Leases:
         small write per output keeps a commit per output cheap for fast local backends."""
         items = list(items)
         with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(self.db):
                 self.db.executemany("INSERT OR REPLACE INTO responses (key, output) VALUES (?, ?)", items)
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
 
     def release(self, keys: Iterable[str]) -> None:
         """Drop our leases on these keys: answered ones, and those we will not answer (an error, Ctrl-C),
@@ -155,23 +159,13 @@ class Leases:
         if not rows:
             return
         with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(self.db):
                 self.db.executemany("DELETE FROM leases WHERE key = ? AND owner = ?", rows)
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
 
     def renew(self) -> None:
         with self.lock:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(self.db):
                 self.db.execute("UPDATE leases SET expires = ? WHERE owner = ?", (time.time() + self.ttl, self.owner))
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
 
     def _start_renewing(self) -> None:
         with self.lock:

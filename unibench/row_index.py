@@ -116,8 +116,7 @@ def fully_cached_row(cfg, card, entry: dict, backend) -> Optional[dict]:
 
 def lookup(cache, key: str) -> Optional[list[str]]:
     """The per-query keys stored under a row key, or None."""
-    with cache._lock:
-        row = cache._db.execute("SELECT n, keys FROM row_keys WHERE row_key = ?", (key,)).fetchone()
+    row = cache.side_read("SELECT n, keys FROM row_keys WHERE row_key = ?", (key,))
     if row is None:
         return None
     n, joined = row
@@ -130,12 +129,5 @@ def store(cache, key: str, keys: Sequence[str]) -> None:
     """Record a completed row's keys (one transaction; a row key always names the same keys, so replacing is safe)."""
     if any(len(k) != KEY_LEN for k in keys):
         return
-    with cache._lock:
-        cache._db.execute("BEGIN IMMEDIATE")
-        try:
-            cache._db.execute("INSERT OR REPLACE INTO row_keys (row_key, n, keys) VALUES (?, ?, ?)",
-                              (key, len(keys), "".join(keys)))
-            cache._db.execute("COMMIT")
-        except BaseException:
-            cache._db.execute("ROLLBACK")
-            raise
+    cache.side_write("INSERT OR REPLACE INTO row_keys (row_key, n, keys) VALUES (?, ?, ?)",
+                     (key, len(keys), "".join(keys)))

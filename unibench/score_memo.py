@@ -64,8 +64,7 @@ def memo_key(row_id: str, queries_digest: str, outputs: Sequence, *, card_hash: 
 
 def lookup(cache, key: str) -> Optional[tuple[dict, list, int]]:
     """(the scorer's to_dict(), its replicates, its number of outputs) stored under the key, or None."""
-    with cache._lock:
-        row = cache._db.execute("SELECT score FROM row_scores WHERE memo_key = ?", (key,)).fetchone()
+    row = cache.side_read("SELECT score FROM row_scores WHERE memo_key = ?", (key,))
     if row is None:
         return None
     d = json.loads(row[0])
@@ -74,11 +73,4 @@ def lookup(cache, key: str) -> Optional[tuple[dict, list, int]]:
 
 def store(cache, key: str, scores: dict, replicates: Sequence[float], n_outputs: int) -> None:
     text = json.dumps({"scores": scores, "replicates": list(replicates), "n_outputs": n_outputs})
-    with cache._lock:
-        cache._db.execute("BEGIN IMMEDIATE")
-        try:
-            cache._db.execute("INSERT OR REPLACE INTO row_scores (memo_key, score) VALUES (?, ?)", (key, text))
-            cache._db.execute("COMMIT")
-        except BaseException:
-            cache._db.execute("ROLLBACK")
-            raise
+    cache.side_write("INSERT OR REPLACE INTO row_scores (memo_key, score) VALUES (?, ?)", (key, text))
